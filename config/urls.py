@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from community import views as community_views
+
+urlpatterns = [
+    path("", community_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("community.urls")),
+]
