@@ -49,3 +49,9 @@ def test_when_names_the_zone_and_follows_daylight_saving():
             dt.datetime(2026, 1, 25, 12, 0, tzinfo=dt.UTC)
         )
     assert render_when(None) == ""
+
+
+def test_a_profile_shows_the_time_now_where_the_teacher_is(teacher_client, teacher_elsewhere):
+    body = teacher_client.get(teacher_elsewhere.profile.get_absolute_url()).content.decode()
+    now = timezone.now().astimezone(dt.timezone(dt.timedelta(hours=3)))
+    assert f'Africa/Nairobi <span class="muted">(now {now:%H:%M} EAT)</span>' in body

@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -18,3 +20,13 @@ def when(value, fmt="j M Y, H:i"):
         date_format(local, fmt),
         local.tzname(),
     )
+
+
+@register.filter
+def local_now(zone_name):
+    """The time now in a named zone, e.g. a colleague's: "16:47 EAT"."""
+    try:
+        local = timezone.now().astimezone(zoneinfo.ZoneInfo(zone_name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return ""
+    return f"{date_format(local, 'H:i')} {local.tzname()}"
