@@ -1,11 +1,156 @@
-"""Who may do what. Pure functions: no writes, no queries beyond the objects given."""
+"""Who may do what: one named function per rule, `can_<verb>(user, obj) -> bool`.
 
-from community.models import Profile, User
+Pure: no writes. The only reads are the viewer's memberships, loaded once per user
+object (one query per request) by `membership_in`.
+"""
+
+from community.models import Membership, Post, Profile, Space, Thread, User
+
+
+def _active(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def _can_write(user) -> bool:
+    return _active(user) and not user.is_suspended()
+
+
+def membership_in(user, space: Space) -> Membership | None:
+    """The viewer's membership of a space, if they are a member now (not removed)."""
+    if not user.is_authenticated:
+        return None
+    cache = getattr(user, "_staffroom_memberships", None)
+    if cache is None:
+        cache = {m.space_id: m for m in Membership.objects.active().filter(user=user)}
+        user._staffroom_memberships = cache
+    return cache.get(space.pk)
+
+
+def forget_memberships(user) -> None:
+    """Called by services that change the viewer's memberships mid-request."""
+    user.__dict__.pop("_staffroom_memberships", None)
+
+
+# --- Accounts and schools -------------------------------------------------------------
 
 
 def can_edit_profile(user: User, profile: Profile) -> bool:
-    return user.is_authenticated and user.is_active and profile.user_id == user.pk
+    return _active(user) and profile.user_id == user.pk
 
 
 def can_add_school(user: User) -> bool:
-    return user.is_authenticated and user.is_active
+    return _active(user)
+
+
+# --- Spaces ---------------------------------------------------------------------------
+
+
+def is_moderator(user, space: Space) -> bool:
+    if not _active(user):
+        return False
+    if user.is_staff:
+        return True
+    membership = membership_in(user, space)
+    return membership is not None and membership.role == Membership.Role.MODERATOR
+
+
+def can_create_space(user, kind: str) -> bool:
+    """Staff open network and school spaces; any teacher may start a private group."""
+    if not _can_write(user):
+        return False
+    return kind == Space.Kind.PRIVATE or user.is_staff
+
+
+def can_join(user, space: Space) -> bool:
+    if not _can_write(user) or membership_in(user, space) is not None:
+        return False
+    if space.kind == Space.Kind.NETWORK:
+        return True
+    if space.kind == Space.Kind.SCHOOL:
+        profile = getattr(user, "profile", None)
+        return profile is not None and profile.school_id == space.school_id
+    return False  # private spaces are by invitation
+
+
+def can_leave(user, space: Space) -> bool:
+    return membership_in(user, space) is not None
+
+
+def can_invite(user, space: Space) -> bool:
+    return space.kind != Space.Kind.NETWORK and is_moderator(user, space)
+
+
+def can_post(user, space: Space) -> bool:
+    """Start threads and reply: members who are not muted, on an account not suspended."""
+    if not _can_write(user):
+        return False
+    membership = membership_in(user, space)
+    return membership is not None and not membership.is_muted()
+
+
+def can_moderate(user, space: Space) -> bool:
+    return _can_write(user) and is_moderator(user, space)
+
+
+# --- Threads and posts ----------------------------------------------------------------
+
+
+def can_reply(user, thread: Thread) -> bool:
+    if thread.deleted_at is not None or not can_post(user, thread.space):
+        return False
+    return not thread.is_locked or is_moderator(user, thread.space)
+
+
+def can_read_post(user, post: Post) -> bool:
+    """Hidden or deleted posts keep their place; their text is for moderators (and, for a
+    hidden post, its author, who is told why)."""
+    if post.deleted_at is not None:
+        return is_moderator(user, post.thread.space)
+    if post.hidden_at is not None:
+        return post.author_id == user.pk or is_moderator(user, post.thread.space)
+    return True
+
+
+def can_edit_post(user, post: Post) -> bool:
+    if post.deleted_at is not None or not _can_write(user):
+        return False
+    if can_moderate(user, post.thread.space):
+        return True
+    return post.author_id == user.pk and post.hidden_at is None and can_reply(user, post.thread)
+
+
+def can_delete_post(user, post: Post) -> bool:
+    if post.deleted_at is not None or not _can_write(user):
+        return False
+    return post.author_id == user.pk or can_moderate(user, post.thread.space)
+
+
+def can_view_history(user, post: Post) -> bool:
+    return is_moderator(user, post.thread.space)
+
+
+def can_react(user, post: Post) -> bool:
+    return (
+        post.author_id != user.pk
+        and post.hidden_at is None
+        and post.deleted_at is None
+        and can_post(user, post.thread.space)
+    )
+
+
+def can_mark_answer(user, thread: Thread) -> bool:
+    if thread.kind != Thread.Kind.QUESTION or not _can_write(user):
+        return False
+    return thread.author_id == user.pk or can_moderate(user, thread.space)
+
+
+def can_follow(user, thread: Thread) -> bool:
+    return _active(user)
+
+
+def can_report(user, post: Post) -> bool:
+    return _can_write(user) and post.author_id != user.pk and post.deleted_at is None
+
+
+def can_suspend(user, target: User) -> bool:
+    return _can_write(user) and user.is_staff and not target.is_staff and target.pk != user.pk

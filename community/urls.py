@@ -1,13 +1,13 @@
-from django.urls import path
-
-from community import views
+from community.views import accounts, forum, moderation, notifications, search
 
 app_name = "community"
 
+# Each views module owns its URL patterns; tests/test_permissions.py holds every one of
+# them to a row of expected outcomes per role.
 urlpatterns = [
-    path("people/<str:username>/", views.profile_detail, name="profile"),
-    path("people/<str:username>/edit/", views.profile_edit, name="profile-edit"),
-    path("schools/", views.school_list, name="schools"),
-    path("schools/new/", views.school_create, name="school-create"),
-    path("schools/<slug:slug>/", views.school_detail, name="school"),
+    *accounts.urlpatterns,
+    *forum.urlpatterns,
+    *moderation.urlpatterns,
+    *notifications.urlpatterns,
+    *search.urlpatterns,
 ]

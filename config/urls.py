@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from community import views as community_views
+from community.views import accounts as community_views
 
 urlpatterns = [
     path("", community_views.home, name="home"),

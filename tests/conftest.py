@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connections
 
-from tests.factories import make_school, make_user
+from tests.factories import make_school, make_space, make_thread, make_user
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -68,3 +68,60 @@ def newcomer(db):
 def teacher_client(client, teacher):
     client.force_login(teacher)
     return client
+
+
+# --- Spaces: the personas of a space ------------------------------------------------------
+# teacher and colleague are members of `space`; moderator moderates it; outsider is a
+# signed-in teacher who is not a member; other_moderator moderates another space; staff
+# are network staff.
+
+
+@pytest.fixture
+def moderator(db):
+    return make_user(username="rob", display_name="Rob Moderator")
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user(username="olly", display_name="Olly Outsider")
+
+
+@pytest.fixture
+def staff(db):
+    user = make_user(username="stella", display_name="Stella Staff")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
+def space(teacher, colleague, moderator):
+    return make_space(
+        name="Primary maths",
+        slug="primary-maths",
+        moderators=[moderator],
+        members=[teacher, colleague],
+    )
+
+
+@pytest.fixture
+def other_moderator(db):
+    user = make_user(username="bea", display_name="Bea Behaviour")
+    make_space(name="Behaviour", slug="behaviour", moderators=[user])
+    return user
+
+
+@pytest.fixture
+def private_space(teacher, moderator):
+    return make_space(
+        kind="private",
+        name="Reading group",
+        slug="reading-group",
+        moderators=[moderator],
+        members=[teacher],
+    )
+
+
+@pytest.fixture
+def thread(space, teacher):
+    return make_thread(space=space, author=teacher, title="Number talks in Year 4")

@@ -49,3 +49,61 @@ def make_user(
         **profile,
     )
     return user
+
+
+def make_space(*, kind: str = "network", school=None, moderators=(), members=(), **overrides):
+    """A space with the given moderators and members (users)."""
+    from community.models import Membership, Space
+
+    n = next(_n)
+    fields = {"name": f"Space {n}", "slug": f"space-{n}", "kind": kind, "school": school}
+    fields.update(overrides)
+    space = Space.objects.create(**fields)
+    for user in moderators:
+        Membership.objects.create(space=space, user=user, role=Membership.Role.MODERATOR)
+    for user in members:
+        Membership.objects.create(space=space, user=user)
+    return space
+
+
+def make_thread(
+    *,
+    space,
+    author,
+    title: str | None = None,
+    replies: int = 0,
+    repliers=(),
+    kind: str = "discussion",
+    body: str = "Opening post",
+):
+    """A thread with an opening post and `replies` replies (authors cycle through
+    `repliers`, default the thread's author), written straight to the tables (no rate limit)."""
+    from community.models import Post, Thread
+
+    now = timezone.now()
+    thread = Thread.objects.create(
+        space=space,
+        author=author,
+        title=title or f"Thread {next(_n)}",
+        kind=kind,
+        post_count=replies + 1,
+        created_at=now,
+        last_activity_at=now,
+    )
+    authors = list(repliers) or [author]
+    Post.objects.bulk_create(
+        Post(
+            thread=thread,
+            number=number,
+            author=author if number == 1 else authors[(number - 2) % len(authors)],
+            body=body if number == 1 else f"Reply {number - 1}",
+            body_html=f"<p>{body if number == 1 else f'Reply {number - 1}'}</p>",
+            created_at=now,
+        )
+        for number in range(1, replies + 2)
+    )
+    return thread
+
+
+def post_of(thread, number: int = 1):
+    return thread.posts.get(number=number)

@@ -51,5 +51,5 @@ def test_home_query_count_does_not_grow(client, school, django_assert_num_querie
     for _ in range(size):
         make_user(school=school)
     client.force_login(user)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         client.get("/")

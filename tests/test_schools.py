@@ -52,8 +52,9 @@ def test_directory_query_count_does_not_grow(client, db, django_assert_num_queri
     for n in range(size):
         make_user(school=make_school(name=f"S{n}"))
     client.force_login(user)
-    # session, user, profile (timezone), countries for the filter, count, page of schools
-    with django_assert_num_queries(6):
+    # session, user, profile (timezone), countries for the filter, count, page of schools,
+    # and the page frame's unread count and moderator check
+    with django_assert_num_queries(8):
         assert client.get(reverse("community:schools")).status_code == 200
 
 
@@ -63,8 +64,9 @@ def test_school_page_query_count_does_not_grow(client, school, django_assert_num
     for _ in range(size):
         make_user(school=school)
     client.force_login(user)
-    # session, user, profile, school, member count, members page, phases, subjects
-    with django_assert_num_queries(8):
+    # session, user, profile, school, member count, members page, phases, subjects, and
+    # the page frame's unread count and moderator check
+    with django_assert_num_queries(10):
         response = client.get(school.get_absolute_url())
     assert response.status_code == 200
     assert f"Members ({size + 1})" in response.content.decode()

@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
@@ -40,6 +41,8 @@ class User(AbstractUser):
         error_messages={"unique": "That handle is taken."},
     )
     email = models.EmailField("email address", blank=True)
+    # Network-wide suspension by staff; "suspended now" is derived from the clock.
+    suspended_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -51,6 +54,9 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.username
+
+    def is_suspended(self, at=None) -> bool:
+        return self.suspended_until is not None and self.suspended_until > (at or timezone.now())
 
 
 class Phase(models.Model):

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from community import queries, rules, services
@@ -122,3 +123,12 @@ def school_create(request):
         messages.success(request, f"{school.name} is in the directory. Choose it on your profile.")
         return redirect(school)
     return render(request, "community/school_form.html", {"form": form})
+
+
+urlpatterns = [
+    path("people/<str:username>/", profile_detail, name="profile"),
+    path("people/<str:username>/edit/", profile_edit, name="profile-edit"),
+    path("schools/", school_list, name="schools"),
+    path("schools/new/", school_create, name="school-create"),
+    path("schools/<slug:slug>/", school_detail, name="school"),
+]

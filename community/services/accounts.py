@@ -9,6 +9,7 @@ from django.utils import timezone
 from community import rules
 from community.markdown import render_markdown
 from community.models import Phase, Profile, School, Subject, User
+from community.services import forum
 
 
 def ensure_profile(*, user: User) -> Profile:
@@ -61,7 +62,8 @@ def update_profile(
 def create_school(
     *, actor: User, name: str, country: str, town: str, timezone_name: str, phase: str
 ) -> School:
-    """Add a school to the directory (any teacher may: they know their own school)."""
+    """Add a school to the directory (any teacher may: they know their own school), with
+    its own space."""
     if not rules.can_add_school(actor):
         raise PermissionDenied("Sign in to add a school.")
     base = School.slug_base(name, town)
@@ -69,7 +71,7 @@ def create_school(
     while School.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
-    return School.objects.create(
+    school = School.objects.create(
         name=name,
         slug=slug,
         country=country,
@@ -78,3 +80,5 @@ def create_school(
         phase=phase,
         created_by=actor,
     )
+    forum.open_school_space(school=school)
+    return school

@@ -1,0 +1,26 @@
+"""The community app's tables, one module per topic."""
+
+from community.models.accounts import (  # noqa: F401
+    USERNAME_PATTERN,
+    Phase,
+    Profile,
+    School,
+    Subject,
+    User,
+    timezone_names,
+    username_validator,
+    validate_timezone,
+)
+from community.models.forum import (  # noqa: F401
+    Follow,
+    Membership,
+    Post,
+    PostRevision,
+    Reaction,
+    ReadState,
+    Space,
+    Tag,
+    Thread,
+)
+from community.models.moderation import ModerationAction, Report  # noqa: F401
+from community.models.notifications import Notification, NotificationSettings  # noqa: F401
