@@ -18,7 +18,9 @@ def viewer(request):
         context["viewer_moderates"] = SimpleLazyObject(
             lambda: (
                 user.is_staff
-                or Membership.objects.filter(user=user, role=Membership.Role.MODERATOR).exists()
+                or Membership.objects.active()
+                .filter(user=user, role=Membership.Role.MODERATOR)
+                .exists()
             )
         )
     return context

@@ -8,11 +8,14 @@ from community.models import (
     Phase,
     Profile,
     School,
+    Space,
     Subject,
+    Thread,
     User,
     timezone_names,
     username_validator,
 )
+from community.services.forum import POST_MAX_LENGTH
 
 
 def timezone_choices():
@@ -117,3 +120,84 @@ class SchoolSearchForm(forms.Form):
         self.fields["country"].choices = [("", "Any country")] + [
             (code, name) for code, name in countries if code in present
         ]
+
+
+# --- Spaces and posts ---------------------------------------------------------------------
+
+
+class SpaceForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    kind = forms.ChoiceField(label="Who can see it", choices=Space.Kind.choices)
+    description = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the space is for. Markdown works.",
+    )
+    phases = forms.ModelMultipleChoiceField(
+        queryset=Phase.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    subjects = forms.ModelMultipleChoiceField(
+        queryset=Subject.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [c for c in Space.Kind.choices if c[0] in kinds]
+
+
+class SpaceFilterForm(forms.Form):
+    phase = forms.ModelChoiceField(
+        queryset=Phase.objects.all(), required=False, empty_label="Any phase", to_field_name="slug"
+    )
+    subject = forms.ModelChoiceField(
+        queryset=Subject.objects.all(),
+        required=False,
+        empty_label="Any subject",
+        to_field_name="slug",
+    )
+
+
+class PostForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        max_length=POST_MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "data-draft": ""}),
+        help_text="Markdown works: **bold**, *italic*, lists, links. @mention a colleague; "
+        "add #tags.",
+    )
+    # One token per rendered form: the same form submitted twice makes one post.
+    client_token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError("Write something first.")
+        return body
+
+
+class ThreadForm(PostForm):
+    title = forms.CharField(max_length=160)
+    kind = forms.ChoiceField(
+        choices=Thread.Kind.choices,
+        initial=Thread.Kind.DISCUSSION,
+        widget=forms.RadioSelect,
+        help_text="A question can have one reply marked as the answer.",
+    )
+    field_order = ["title", "kind", "body", "client_token"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = "Your post"
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(label="Handle of the teacher to add", max_length=30)
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].lstrip("@")
+        user = User.objects.filter(username__iexact=name, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(f"No one on Staffroom has the handle “{name}”.")
+        return user

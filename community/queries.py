@@ -1,8 +1,11 @@
 """Page-shaped reads for the community pages."""
 
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
-from community.models import Profile, School
+from community.models import Membership, Post, Profile, Reaction, ReadState, School, Space, Thread
+from community.models.forum import POSTS_PER_PAGE
 
 
 def network_figures() -> dict:
@@ -51,3 +54,68 @@ def home_for(profile: Profile) -> dict:
         "newest": list(visible.exclude(pk=profile.pk).order_by("-onboarded_at")[:6]),
         "figures": network_figures(),
     }
+
+
+# --- Spaces and threads -------------------------------------------------------------------
+
+
+def spaces_for(user, *, phase=None, subject=None):
+    """The space directory: what the viewer may see, theirs first, with thread counts."""
+    spaces = Space.objects.visible_to(user).annotate(
+        thread_count=Count("threads", filter=Q(threads__deleted_at__isnull=True), distinct=True),
+        is_member=Exists(Membership.objects.active().filter(space=OuterRef("pk"), user=user)),
+    )
+    if phase:
+        spaces = spaces.filter(phases=phase)
+    if subject:
+        spaces = spaces.filter(subjects=subject)
+    return (
+        spaces.select_related("school")
+        .prefetch_related("phases", "subjects")
+        .order_by("-is_member", "kind", "name")
+    )
+
+
+def threads_of(space, user):
+    """A space's threads, pinned first then latest activity, with the viewer's unread count."""
+    last_read = ReadState.objects.filter(thread=OuterRef("pk"), user=user).values(
+        "last_read_number"
+    )[:1]
+    return (
+        Thread.objects.visible_to(user)
+        .filter(space=space)
+        .select_related("author__profile")
+        .annotate(last_read=Subquery(last_read))
+        .annotate(unread=Greatest(F("post_count") - Coalesce(F("last_read"), Value(0)), Value(0)))
+        .order_by(F("pinned_at").desc(nulls_last=True), "-last_activity_at", "-pk")
+    )
+
+
+def thread_page(thread, user, page_number):
+    """One page of a thread: its posts with authors, quotes, reaction counts and the
+    viewer's own reactions, in a fixed number of queries whatever the thread's size."""
+    posts = (
+        Post.objects.filter(thread=thread)
+        .select_related("author__profile__school", "quote_of__author__profile")
+        .order_by("number")
+    )
+    page = Paginator(posts, POSTS_PER_PAGE).get_page(page_number)
+    items = list(page.object_list)
+    counts: dict[int, dict[str, int]] = {}
+    for row in (
+        Reaction.objects.filter(post__in=items).values("post_id", "kind").annotate(n=Count("pk"))
+    ):
+        counts.setdefault(row["post_id"], {})[row["kind"]] = row["n"]
+    mine = set(Reaction.objects.filter(post__in=items, user=user).values_list("post_id", "kind"))
+    for post in items:
+        post.thread = thread  # the rules read post.thread.space: no query per post
+        post.reaction_rows = [
+            {
+                "kind": kind,
+                "label": label,
+                "count": counts.get(post.pk, {}).get(kind, 0),
+                "mine": (post.pk, kind) in mine,
+            }
+            for kind, label in Reaction.Kind.choices
+        ]
+    return page, items

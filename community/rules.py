@@ -92,6 +92,20 @@ def can_moderate(user, space: Space) -> bool:
     return _can_write(user) and is_moderator(user, space)
 
 
+def can_moderate_member(user, membership: Membership) -> bool:
+    """Moderators mute and remove members; only staff act on a moderator (or on staff);
+    nobody on themselves."""
+    if not can_moderate(user, membership.space) or membership.user_id == user.pk:
+        return False
+    target_moderates = membership.user.is_staff or membership.role == Membership.Role.MODERATOR
+    return user.is_staff or not target_moderates
+
+
+def can_move_thread_to(user, space: Space) -> bool:
+    """The target of a move: a space the moderator can see and moderates."""
+    return can_moderate(user, space) and Space.objects.visible_to(user).filter(pk=space.pk).exists()
+
+
 # --- Threads and posts ----------------------------------------------------------------
 
 

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 import pytest
 from django.core.cache import cache
 from django.db import connections
@@ -11,6 +13,19 @@ def _no_persistent_connections():
     # one would stop PostgreSQL from dropping the test database at the end of the run.
     for alias in connections:
         connections.settings[alias]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(autouse=True)
+def _vocabulary(request):
+    """Transactional tests (live server, websockets) end with a flush that empties every
+    table, the phases and subjects a migration wrote included: put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    import_module("community.migrations.0002_phases_and_subjects").add(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -78,7 +78,7 @@ def make_thread(
 ):
     """A thread with an opening post and `replies` replies (authors cycle through
     `repliers`, default the thread's author), written straight to the tables (no rate limit)."""
-    from community.models import Post, Thread
+    from community.models import Follow, Post, Thread
 
     now = timezone.now()
     thread = Thread.objects.create(
@@ -90,6 +90,7 @@ def make_thread(
         created_at=now,
         last_activity_at=now,
     )
+    Follow.objects.create(user=author, thread=thread)  # as start_thread does
     authors = list(repliers) or [author]
     Post.objects.bulk_create(
         Post(

@@ -1,12 +1,17 @@
 """Demo data for `make run`: a small living network. Safe to run again and again."""
 
+import datetime as dt
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from community import services
-from community.models import Phase, Profile, School, Subject, User
+from community.management.commands._demo_forum import seed_forum
+from community.models import Phase, Post, Profile, School, Space, Subject, User
+from community.services import forum
 
 DEMO_PASSWORD = "staffroom-demo"
 
@@ -156,6 +161,14 @@ class Command(BaseCommand):
             ["Science"],
             MODERATOR[2],
         )
+        # Posting limits count posts per account; demo accounts are weeks old.
+        User.objects.filter(username__in=[p[0] for p in PEOPLE]).update(
+            date_joined=timezone.now() - dt.timedelta(days=60)
+        )
+        for school in schools:
+            if not school.spaces.exists():
+                forum.open_school_space(school=school)
+        seed_forum(staff, moderator)
         self.print_logins()
 
     def account(self, username: str, name: str) -> User:
@@ -182,12 +195,13 @@ class Command(BaseCommand):
         w(
             self.style.SUCCESS(
                 f"Demo network ready: {School.objects.count()} schools, "
-                f"{Profile.objects.count()} people."
+                f"{Profile.objects.count()} people, {Space.objects.count()} spaces, "
+                f"{Post.objects.count()} posts."
             )
         )
         w(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         w("  teacher    amira@staffroom.test      (Riverside Primary, Leeds, Europe/London)")
         w("  teacher    wanjiru@staffroom.test    (Nairobi Hills School, Africa/Nairobi)")
         w("  teacher    zoe@staffroom.test        (Banksia Bay Primary, Australia/Sydney)")
-        w("  moderator  moderator@staffroom.test  (science spaces, once spaces exist)")
+        w("  moderator  moderator@staffroom.test  (moderates Secondary science)")
         w("  staff      staff@staffroom.test      (network staff; also /admin/)")
