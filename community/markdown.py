@@ -118,7 +118,7 @@ _CLEANER = nh3.Cleaner(
     attributes={"a": {"href", "title"}, "ol": {"start"}},
     tag_attribute_values={"th": {"align": ALIGNMENTS}, "td": {"align": ALIGNMENTS}},
     # Only the classes our own patterns emit; users cannot write a class at all.
-    allowed_classes={"a": {"mention"}, "span": {"tag"}},
+    allowed_classes={"a": {"mention", "tag"}},
     url_schemes={"http", "https", "mailto"},
     url_relative=_keep_relative_url,
     link_rel="nofollow ugc noopener",
@@ -244,9 +244,10 @@ _TAG_RE = r"(?<![\w&\x03])#(?P<tag>[A-Za-z][A-Za-z0-9_-]{1,39}+)(?![A-Za-z0-9_-]
 
 class _Tag(InlineProcessor):
     def handleMatch(self, m, data):
-        # A span for now; it becomes a link when tags get a page of their own.
-        el = ElementTree.Element("span")
+        # Tags are stored lower-cased: "#Oracy" and "#oracy" are one tag page.
+        el = ElementTree.Element("a")
         el.set("class", "tag")
+        el.set("href", reverse("community:tag", kwargs={"name": m["tag"].lower()}))
         el.text = AtomicString("#" + m["tag"])
         return el, m.start(0), m.end(0)
 
@@ -283,7 +284,7 @@ class _Links(Treeprocessor):
                 if title:
                     el.set("title", title)
             kind = el.get("class")
-            if in_link and (el.tag == "a" or kind == "tag"):
+            if in_link and el.tag == "a":
                 el.tag = "span"
                 el.attrib.clear()
             elif kind == "mention":

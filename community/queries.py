@@ -43,6 +43,15 @@ def home_for(profile: Profile) -> dict:
         )
         .order_by("-shared", "-onboarded_at")[:8]
     )
+    my_spaces = Space.objects.filter(
+        pk__in=Membership.objects.active().filter(user=user).values("space_id")
+    )
+    recent = (
+        Thread.objects.visible_to(user)
+        .filter(space__in=my_spaces)
+        .select_related("space", "author__profile")
+        .order_by("-last_activity_at")[:6]
+    )
     school = None
     if profile.school_id:
         school = School.objects.with_member_count().get(pk=profile.school_id)
@@ -53,6 +62,8 @@ def home_for(profile: Profile) -> dict:
         "peers": list(peers),
         "newest": list(visible.exclude(pk=profile.pk).order_by("-onboarded_at")[:6]),
         "figures": network_figures(),
+        "my_spaces": list(my_spaces.order_by("name")[:10]),
+        "recent_threads": list(recent),
     }
 
 

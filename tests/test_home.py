@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_user
+from tests.factories import make_space, make_thread, make_user
 
 
 def test_visitor_sees_the_landing_page(client, teacher):
@@ -48,8 +48,20 @@ def test_wrong_method_is_405(client):
 @pytest.mark.parametrize("size", [2, 20])
 def test_home_query_count_does_not_grow(client, school, django_assert_num_queries, size):
     user = make_user(school=school)
+    space = make_space(members=[user])
     for _ in range(size):
-        make_user(school=school)
+        make_thread(space=space, author=make_user(school=school), replies=1)
     client.force_login(user)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         client.get("/")
+
+
+def test_home_shows_the_latest_threads_in_my_spaces_only(
+    teacher_client, teacher, space, private_space, outsider
+):
+    make_thread(space=space, author=teacher, title="Visible to me")
+    other = make_space(name="Not mine", slug="not-mine")
+    make_thread(space=other, author=outsider, title="Elsewhere")
+    body = teacher_client.get("/").content.decode()
+    assert "Visible to me" in body and "Elsewhere" not in body
+    assert "Reading group" in body  # my private space is listed under my spaces

@@ -31,7 +31,7 @@ FORBIDDEN_TAGS = {
     "img", "script", "style", "iframe", "svg", "math", "object", "embed", "form", "base",
     "meta", "link",
 }  # fmt: skip
-ALLOWED_CLASSES = {"a": {"mention"}, "span": {"tag"}}
+ALLOWED_CLASSES = {"a": {"mention", "tag"}, "span": set()}
 SAFE_HREF_STARTS = ("http://", "https://", "mailto:", "/", "#", "?")
 
 
@@ -244,7 +244,7 @@ HAPPY_PATH = [
         '<p>Thanks <a class="mention" href="/people/amira.k/" rel="nofollow ugc noopener">'
         "@amira.k</a>, see teacher@school.org</p>",
     ),
-    ("#maths", '<p><span class="tag">#maths</span></p>'),
+    ("#maths", '<p><a class="tag" href="/tags/maths/" rel="nofollow ugc noopener">#maths</a></p>'),
     ("# Heading", "<h1>Heading</h1>"),
     ("&#35;nope #1 #a C#", "<p>#nope #1 #a C#</p>"),
     (

@@ -56,7 +56,10 @@ def test_post_reply_mention_react_report_hide(browser, live_server):
     expect(b.get_by_text("EAT").first).to_be_visible()  # times in Nairobi's zone
     b.get_by_role("button", name="Helpful").click()
     expect(b.get_by_role("button", name="Helpful 1")).to_have_attribute("aria-pressed", "true")
-    b.get_by_label("Your reply").fill("@amira we do this too, and swap pairs every half term.")
+    reply_text = "@amira we do this too, and swap pairs every half term."
+    b.get_by_label("Your reply").fill(reply_text)
+    b.reload()  # the composer kept a draft: a refresh loses nothing
+    expect(b.get_by_label("Your reply")).to_have_value(reply_text)
     b.get_by_role("button", name="Post reply").click()
     expect(b.locator("#post-2")).to_contain_text("swap pairs every half term")
 
