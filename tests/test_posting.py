@@ -37,8 +37,8 @@ def test_start_a_thread_in_a_space(teacher_client, space, teacher):
     assert response["Location"] == thread.get_absolute_url()
     assert thread.kind == "question" and thread.post_count == 1
     assert (
-        thread.posts.get().body_html
-        == '<p>How do you start? <a class="tag" href="/tags/maths/" rel="nofollow ugc noopener">#maths</a></p>'
+        thread.posts.get().body_html == '<p>How do you start? <a class="tag" href="/tags/maths/" '
+        'rel="nofollow ugc noopener">#maths</a></p>'
     )
     assert list(thread.tags.values_list("name", flat=True)) == ["maths"]
     assert Follow.objects.filter(user=teacher, thread=thread).exists()
