@@ -12,395 +12,66 @@ from community.urls import urlpatterns
 from tests.factories import make_thread, post_of
 
 ROLES = ["anonymous", "member", "non_member", "other_moderator", "moderator", "staff"]
-LOGIN = "login"  # a redirect to the login page
-
-# name: (method, {role: expected status or LOGIN})
+# name: (method, outcome for each role in ROLES order). L is a redirect to the login page.
 # The objects live in a PRIVATE space (members: teacher; moderator: rob), so that
-# "non_member" and "other_moderator" must get 404 wherever the object is concerned.
-ANY = dict.fromkeys(ROLES[1:], 200)
+# non_member and other_moderator must get 404 wherever the object is concerned.
+L = "login"
+
+# fmt: off
 TABLE = {
     # accounts and schools
-    "profile": ("GET", {"anonymous": LOGIN, **ANY}),
-    "profile-edit": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 200,
-            "non_member": 403,
-            "other_moderator": 403,
-            "moderator": 403,
-            "staff": 403,
-        },
-    ),
-    "schools": ("GET", {"anonymous": LOGIN, **ANY}),
-    "school-create": ("GET", {"anonymous": LOGIN, **ANY}),
-    "school": ("GET", {"anonymous": LOGIN, **ANY}),
+    "profile": ("GET", (L, 200, 200, 200, 200, 200)),
+    "profile-edit": ("GET", (L, 200, 403, 403, 403, 403)),
+    "schools": ("GET", (L, 200, 200, 200, 200, 200)),
+    "school-create": ("GET", (L, 200, 200, 200, 200, 200)),
+    "school": ("GET", (L, 200, 200, 200, 200, 200)),
     # spaces
-    "spaces": ("GET", {"anonymous": LOGIN, **ANY}),
-    "space-create": ("GET", {"anonymous": LOGIN, **ANY}),
-    "space": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 200,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "space-join": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 403,
-            "staff": 403,
-        },
-    ),
-    "space-leave": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 302,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 403,
-        },
-    ),
-    "space-members": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 200,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "space-feed": (
-        "GET",
-        {
-            "anonymous": 404,
-            "member": 404,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 404,
-            "staff": 404,
-        },
-    ),
-    "space-queue": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "space-log": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "member-mute": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "member-remove": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
+    "spaces": ("GET", (L, 200, 200, 200, 200, 200)),
+    "space-create": ("GET", (L, 200, 200, 200, 200, 200)),
+    "space": ("GET", (L, 200, 404, 404, 200, 200)),
+    "space-join": ("POST", (L, 403, 404, 404, 403, 403)),
+    "space-leave": ("POST", (L, 302, 404, 404, 302, 403)),
+    "space-members": ("GET", (L, 200, 404, 404, 200, 200)),
+    "space-feed": ("GET", (404, 404, 404, 404, 404, 404)),
+    "space-queue": ("GET", (L, 403, 404, 404, 200, 200)),
+    "space-log": ("GET", (L, 403, 404, 404, 200, 200)),
+    "member-mute": ("GET", (L, 403, 404, 404, 200, 200)),
+    "member-remove": ("GET", (L, 403, 404, 404, 200, 200)),
     # threads
-    "thread-create": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 200,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 403,
-        },
-    ),
-    "thread": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 200,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "thread-reply": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 200,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 403,
-        },
-    ),
-    "thread-follow": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 302,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 302,
-        },
-    ),
-    "thread-unread": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 302,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 302,
-        },
-    ),
-    "thread-answer": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 302,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 302,
-        },
-    ),
-    "thread-lock": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 302,
-        },
-    ),
-    "thread-pin": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 302,
-        },
-    ),
-    "thread-move": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
+    "thread-create": ("GET", (L, 200, 404, 404, 200, 403)),
+    "thread": ("GET", (L, 200, 404, 404, 200, 200)),
+    "thread-reply": ("GET", (L, 200, 404, 404, 200, 403)),
+    "thread-follow": ("POST", (L, 302, 404, 404, 302, 302)),
+    "thread-unread": ("GET", (L, 302, 404, 404, 302, 302)),
+    "thread-answer": ("POST", (L, 302, 404, 404, 302, 302)),
+    "thread-lock": ("POST", (L, 403, 404, 404, 302, 302)),
+    "thread-pin": ("POST", (L, 403, 404, 404, 302, 302)),
+    "thread-move": ("GET", (L, 403, 404, 404, 200, 200)),
     # posts (the post is the member's own opening post)
-    "post": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 302,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 302,
-        },
-    ),
-    "post-edit": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 200,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "post-delete": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 302,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 302,
-        },
-    ),
-    "post-react": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 403,
-        },
-    ),
-    "post-history": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "post-report": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "post-hide": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "post-restore": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 302,
-        },
-    ),
-    "report-dismiss": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 302,
-            "staff": 302,
-        },
-    ),
+    "post": ("GET", (L, 302, 404, 404, 302, 302)),
+    "post-edit": ("GET", (L, 200, 404, 404, 200, 200)),
+    "post-delete": ("POST", (L, 302, 404, 404, 302, 302)),
+    "post-react": ("POST", (L, 403, 404, 404, 302, 403)),
+    "post-history": ("GET", (L, 403, 404, 404, 200, 200)),
+    "post-report": ("GET", (L, 403, 404, 404, 200, 200)),
+    "post-hide": ("GET", (L, 403, 404, 404, 200, 200)),
+    "post-restore": ("POST", (L, 403, 404, 404, 302, 302)),
+    "report-dismiss": ("POST", (L, 403, 404, 404, 302, 302)),
     # network-wide moderation
-    "queue": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 403,
-            "other_moderator": 200,
-            "moderator": 200,
-            "staff": 200,
-        },
-    ),
-    "log": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 403,
-            "other_moderator": 403,
-            "moderator": 403,
-            "staff": 200,
-        },
-    ),
-    "account-suspend": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 403,
-            "non_member": 403,
-            "other_moderator": 403,
-            "moderator": 403,
-            "staff": 200,
-        },
-    ),
-    # notifications, search
-    "notifications": ("GET", {"anonymous": LOGIN, **ANY}),
-    "notifications-read-all": ("POST", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}),
-    "notification-settings": ("GET", {"anonymous": LOGIN, **ANY}),
-    "notification-open": (
-        "GET",
-        {
-            "anonymous": LOGIN,
-            "member": 302,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 404,
-            "staff": 404,
-        },
-    ),
-    "notification-read": (
-        "POST",
-        {
-            "anonymous": LOGIN,
-            "member": 302,
-            "non_member": 404,
-            "other_moderator": 404,
-            "moderator": 404,
-            "staff": 404,
-        },
-    ),
-    "unsubscribe": ("GET", dict.fromkeys(ROLES, 400)),
-    "search": ("GET", {"anonymous": LOGIN, **ANY}),
-    "tag": ("GET", {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)}),
+    "queue": ("GET", (L, 403, 403, 200, 200, 200)),
+    "log": ("GET", (L, 403, 403, 403, 403, 200)),
+    "account-suspend": ("GET", (L, 403, 403, 403, 403, 200)),
+    # notifications and search
+    "notifications": ("GET", (L, 200, 200, 200, 200, 200)),
+    "notifications-read-all": ("POST", (L, 302, 302, 302, 302, 302)),
+    "notification-settings": ("GET", (L, 200, 200, 200, 200, 200)),
+    "notification-open": ("GET", (L, 302, 404, 404, 404, 404)),
+    "notification-read": ("POST", (L, 302, 404, 404, 404, 404)),
+    "unsubscribe": ("GET", (400, 400, 400, 400, 400, 400)),
+    "search": ("GET", (L, 200, 200, 200, 200, 200)),
+    "tag": ("GET", (L, 404, 404, 404, 404, 404)),
 }
+# fmt: on
 
 
 def test_every_url_pattern_has_a_row():
@@ -457,19 +128,20 @@ def url_for(name, space, thread, post, kwargs):
 @pytest.mark.parametrize("role", ROLES)
 def test_outcome(client, world, name, role):
     space, thread, post, kwargs, users = world
-    method, expected = TABLE[name]
+    method, outcomes = TABLE[name]
+    expected = dict(zip(ROLES, outcomes, strict=True))
     if role != "anonymous":
         client.force_login(users[role])
     url = url_for(name, space, thread, post, kwargs)
     data = {"kind": "helpful", "post": post.pk} if method == "POST" else None
     response = client.post(url, data) if method == "POST" else client.get(url)
-    if expected[role] == LOGIN:
+    if expected[role] == L:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     else:
         assert response.status_code == expected[role], f"{method} {url} as {role}"
 
 
-@pytest.mark.parametrize("name", sorted(n for n, (m, _) in TABLE.items() if m == "GET"))
+@pytest.mark.parametrize("name", sorted(n for n, (method, _) in TABLE.items() if method == "GET"))
 def test_get_only_urls_refuse_other_methods(client, world, name):
     space, thread, post, kwargs, users = world
     client.force_login(users["staff"])

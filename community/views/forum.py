@@ -12,26 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from community import queries, rules
 from community.forms import InviteForm, PostForm, SpaceFilterForm, SpaceForm, ThreadForm
-from community.models import Follow, Membership, Post, ReadState, Space, Thread
+from community.models import Follow, Membership, Post, ReadState, Space
 from community.services import forum
 from community.services.forum import RateLimited
-
-
-def _space(request, slug) -> Space:
-    return get_object_or_404(Space.objects.visible_to(request.user), slug=slug)
-
-
-def _thread(request, pk) -> Thread:
-    return get_object_or_404(
-        Thread.objects.visible_to(request.user).select_related("space", "author__profile"), pk=pk
-    )
-
-
-def _post(request, pk) -> Post:
-    return get_object_or_404(
-        Post.objects.visible_to(request.user).select_related("thread__space", "author__profile"),
-        pk=pk,
-    )
+from community.views.common import visible_post, visible_space, visible_thread
 
 
 def _new_token() -> str:
@@ -89,7 +73,7 @@ def space_create(request):
 @login_required
 @require_GET
 def space_detail(request, slug):
-    space = _space(request, slug)
+    space = visible_space(request, slug)
     page = Paginator(queries.threads_of(space, request.user), 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -108,7 +92,7 @@ def space_detail(request, slug):
 @login_required
 @require_POST
 def space_join(request, slug):
-    space = _space(request, slug)
+    space = visible_space(request, slug)
     forum.join_space(actor=request.user, space=space)
     messages.success(request, f"You joined {space.name}.")
     return redirect(space)
@@ -117,7 +101,7 @@ def space_join(request, slug):
 @login_required
 @require_POST
 def space_leave(request, slug):
-    space = _space(request, slug)
+    space = visible_space(request, slug)
     forum.leave_space(actor=request.user, space=space)
     messages.success(request, f"You left {space.name}.")
     return redirect("community:spaces" if space.kind == Space.Kind.PRIVATE else space)
@@ -126,7 +110,7 @@ def space_leave(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def space_members(request, slug):
-    space = _space(request, slug)
+    space = visible_space(request, slug)
     can_invite = rules.can_invite(request.user, space)
     form = InviteForm(request.POST or None)
     if request.method == "POST":
@@ -170,7 +154,7 @@ def space_members(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread_create(request, slug):
-    space = _space(request, slug)
+    space = visible_space(request, slug)
     if not rules.can_post(request.user, space):
         raise PermissionDenied("Join this space to start a thread.")
     form = ThreadForm(request.POST or None, initial={"client_token": _new_token()})
@@ -199,7 +183,7 @@ def thread_create(request, slug):
 @login_required
 @require_GET
 def thread_detail(request, pk, slug):
-    thread = _thread(request, pk)
+    thread = visible_thread(request, pk)
     if slug != thread.slug:
         return redirect(thread)
     user = request.user
@@ -239,7 +223,7 @@ def thread_detail(request, pk, slug):
 @require_http_methods(["GET", "POST"])
 def thread_reply(request, pk):
     """POST a reply; GET shows the composer alone (quote-reply without JavaScript)."""
-    thread = _thread(request, pk)
+    thread = visible_thread(request, pk)
     if not rules.can_reply(request.user, thread):
         raise PermissionDenied(
             "This thread is locked." if thread.is_locked else "Join this space to reply."
@@ -280,7 +264,7 @@ def thread_reply(request, pk):
 @login_required
 @require_POST
 def thread_follow(request, pk):
-    thread = _thread(request, pk)
+    thread = visible_thread(request, pk)
     if request.POST.get("action") == "unfollow":
         forum.unfollow_thread(actor=request.user, thread=thread)
         messages.success(request, "You won't be told about new replies to this thread.")
@@ -294,7 +278,7 @@ def thread_follow(request, pk):
 @require_GET
 def thread_unread(request, pk):
     """Jump to the first post the viewer has not read (or the last post if none)."""
-    thread = _thread(request, pk)
+    thread = visible_thread(request, pk)
     read = ReadState.objects.filter(user=request.user, thread=thread).first()
     number = min((read.last_read_number + 1) if read else 1, thread.post_count)
     post = get_object_or_404(Post, thread=thread, number=number)
@@ -304,7 +288,7 @@ def thread_unread(request, pk):
 @login_required
 @require_POST
 def thread_answer(request, pk):
-    thread = _thread(request, pk)
+    thread = visible_thread(request, pk)
     post_id = request.POST.get("post", "")
     post = None
     if post_id:
@@ -325,7 +309,7 @@ def thread_answer(request, pk):
 @require_GET
 def post_permalink(request, pk):
     """A stable address for a post: the page of its thread it falls on, at its anchor."""
-    post = _post(request, pk)
+    post = visible_post(request, pk)
     url = post.thread.get_absolute_url()
     if post.page_number > 1:
         url += f"?page={post.page_number}"
@@ -335,7 +319,7 @@ def post_permalink(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_edit(request, pk):
-    post = _post(request, pk)
+    post = visible_post(request, pk)
     if not rules.can_edit_post(request.user, post):
         raise PermissionDenied("You can't edit this post.")
     form = PostForm(request.POST or None, initial={"body": post.body})
@@ -358,7 +342,7 @@ def post_edit(request, pk):
 @login_required
 @require_POST
 def post_delete(request, pk):
-    post = _post(request, pk)
+    post = visible_post(request, pk)
     forum.delete_post(actor=request.user, post=post)
     messages.success(request, "The post is deleted.")
     if post.number == 1:
@@ -369,7 +353,7 @@ def post_delete(request, pk):
 @login_required
 @require_POST
 def post_react(request, pk):
-    post = _post(request, pk)
+    post = visible_post(request, pk)
     kind = request.POST.get("kind", "")
     if request.POST.get("action") == "remove":
         forum.unreact(actor=request.user, post=post, kind=kind)
@@ -384,7 +368,7 @@ def post_react(request, pk):
 @login_required
 @require_GET
 def post_history(request, pk):
-    post = _post(request, pk)
+    post = visible_post(request, pk)
     if not rules.can_view_history(request.user, post):
         raise PermissionDenied("Only this space's moderators can read a post's history.")
     revisions = post.revisions.select_related("edited_by__profile")

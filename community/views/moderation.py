@@ -27,6 +27,7 @@ from community.forms_moderation import (
 )
 from community.models import Membership, ModerationAction, Post, Report, Space, Thread, User
 from community.services import moderation
+from community.views.common import visible_post, visible_space, visible_thread
 
 REPORTED_POSTS_PER_PAGE = 20
 LOG_ROWS_PER_PAGE = 50
@@ -43,21 +44,6 @@ def _next_or(request, default: str) -> str:
     ):
         return target
     return default
-
-
-def _visible_post(request, pk: int) -> Post:
-    return get_object_or_404(
-        Post.objects.visible_to(request.user).select_related("thread__space", "author__profile"),
-        pk=pk,
-    )
-
-
-def _visible_thread(request, pk: int) -> Thread:
-    return get_object_or_404(Thread.objects.visible_to(request.user).select_related("space"), pk=pk)
-
-
-def _visible_space(request, slug: str) -> Space:
-    return get_object_or_404(Space.objects.visible_to(request.user), slug=slug)
 
 
 def _form_page(request, form, *, title, intro="", submit, danger=False, cancel_url, **extra):
@@ -86,7 +72,7 @@ def _add_errors(form, error: ValidationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_report(request, pk):
-    post = _visible_post(request, pk)
+    post = visible_post(request, pk)
     if not rules.can_report(request.user, post) or not rules.can_read_post(request.user, post):
         raise PermissionDenied("You can't report this post.")
     form = ReportForm(request.POST or None)
@@ -120,7 +106,7 @@ def post_report(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_hide(request, pk):
-    post = _visible_post(request, pk)
+    post = visible_post(request, pk)
     if not rules.can_moderate(request.user, post.thread.space):
         raise PermissionDenied("Only this space's moderators can hide posts.")
     form = HideForm(request.POST or None)
@@ -148,7 +134,7 @@ def post_hide(request, pk):
 @login_required
 @require_POST
 def post_restore(request, pk):
-    post = _visible_post(request, pk)
+    post = visible_post(request, pk)
     try:
         moderation.restore_post(actor=request.user, post=post)
     except ValidationError as error:
@@ -164,7 +150,7 @@ def report_dismiss(request, pk):
     report = get_object_or_404(
         Report.objects.filter(post__in=Post.objects.visible_to(request.user)), pk=pk
     )
-    post = _visible_post(request, report.post_id)
+    post = visible_post(request, report.post_id)
     try:
         count = moderation.dismiss_reports(actor=request.user, post=post)
     except ValidationError as error:
@@ -181,7 +167,7 @@ def report_dismiss(request, pk):
 @login_required
 @require_POST
 def thread_lock(request, pk):
-    thread = _visible_thread(request, pk)
+    thread = visible_thread(request, pk)
     form = LockForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     thread = moderation.set_thread_locked(
@@ -196,7 +182,7 @@ def thread_lock(request, pk):
 @login_required
 @require_POST
 def thread_pin(request, pk):
-    thread = _visible_thread(request, pk)
+    thread = visible_thread(request, pk)
     thread = moderation.set_thread_pinned(
         actor=request.user, thread=thread, pinned=not thread.is_pinned
     )
@@ -209,7 +195,7 @@ def thread_pin(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread_move(request, pk):
-    thread = _visible_thread(request, pk)
+    thread = visible_thread(request, pk)
     if not rules.can_moderate(request.user, thread.space):
         raise PermissionDenied("Only this space's moderators can move threads.")
     # Spaces the viewer can see and moderates (staff moderate everywhere).
@@ -251,7 +237,7 @@ def thread_move(request, pk):
 
 
 def _member_action(request, slug, username, *, remove: bool):
-    space = _visible_space(request, slug)
+    space = visible_space(request, slug)
     if not rules.can_moderate(request.user, space):
         raise PermissionDenied("Only this space's moderators can do that.")
     membership = get_object_or_404(
@@ -393,7 +379,7 @@ def _queue_page(request, posts):
 @login_required
 @require_GET
 def space_queue(request, slug):
-    space = _visible_space(request, slug)
+    space = visible_space(request, slug)
     if not rules.is_moderator(request.user, space):
         raise PermissionDenied("Only this space's moderators can read its queue.")
     posts = Post.objects.filter(
@@ -447,7 +433,7 @@ def _log_page(request, rows):
 @login_required
 @require_GET
 def space_log(request, slug):
-    space = _visible_space(request, slug)
+    space = visible_space(request, slug)
     if not rules.is_moderator(request.user, space):
         raise PermissionDenied("Only this space's moderators can read its log.")
     page = _log_page(request, ModerationAction.objects.filter(space=space))

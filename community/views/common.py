@@ -1,0 +1,22 @@
+"""Loading what a view acts on: through visible_to, so what the viewer can't see is a 404."""
+
+from django.shortcuts import get_object_or_404
+
+from community.models import Post, Space, Thread
+
+
+def visible_space(request, slug) -> Space:
+    return get_object_or_404(Space.objects.visible_to(request.user), slug=slug)
+
+
+def visible_thread(request, pk) -> Thread:
+    return get_object_or_404(
+        Thread.objects.visible_to(request.user).select_related("space", "author__profile"), pk=pk
+    )
+
+
+def visible_post(request, pk) -> Post:
+    return get_object_or_404(
+        Post.objects.visible_to(request.user).select_related("thread__space", "author__profile"),
+        pk=pk,
+    )
