@@ -39,8 +39,10 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The community benchmark seeds and measures the local PostgreSQL (see docs/performance.md).
 bench: install-test
 	$(BIN)/python bench/markdown.py
+	$(BIN)/python bench/community.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

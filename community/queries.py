@@ -105,13 +105,14 @@ def threads_of(space, user):
 def thread_page(thread, user, page_number):
     """One page of a thread: its posts with authors, quotes, reaction counts and the
     viewer's own reactions, in a fixed number of queries whatever the thread's size."""
-    posts = (
-        Post.objects.filter(thread=thread)
+    # Post numbers are gapless, so a page is a range of numbers: no COUNT, and no OFFSET
+    # that would make the database walk every earlier post of a long thread.
+    page = Paginator(range(1, thread.post_count + 1), POSTS_PER_PAGE).get_page(page_number)
+    items = list(
+        Post.objects.filter(thread=thread, number__range=(page.start_index(), page.end_index()))
         .select_related("author__profile__school", "quote_of__author__profile")
         .order_by("number")
     )
-    page = Paginator(posts, POSTS_PER_PAGE).get_page(page_number)
-    items = list(page.object_list)
     counts: dict[int, dict[str, int]] = {}
     for row in (
         Reaction.objects.filter(post__in=items).values("post_id", "kind").annotate(n=Count("pk"))

@@ -5,18 +5,18 @@ opening post (so that a title match is one result, not one per reply). Hidden an
 deleted posts are never searched: their text is for moderators only, and a snippet
 would leak it.
 
-On PostgreSQL the two matches are found through GIN indexes (migration 0004_search)
-and ranked with the title weighted above the body; elsewhere (SQLite, in development
-and tests) every word must appear, newest first.
+On PostgreSQL each post has a stored search vector (the title weighted above the body;
+kept by a trigger, GIN-indexed: migration 0005_search_vector) and results are ranked;
+elsewhere (SQLite, in development and tests) every word must appear, newest first.
 """
 
 import html
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -27,12 +27,6 @@ THREADS_PER_PAGE = 20
 FEED_LENGTH = 30
 SNIPPET_LENGTH = 240
 SEARCH_CONFIG = "english"
-
-# Migration 0004_search indexes these very expressions (copied there); change one and
-# you must change the other, or PostgreSQL stops using the indexes
-# (tests/test_search.py checks the plan).
-BODY_VECTOR = SearchVector("body", config=SEARCH_CONFIG)
-TITLE_VECTOR = SearchVector("title", config=SEARCH_CONFIG)
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 _WORD = re.compile(r"\w+")
@@ -108,30 +102,17 @@ def web_query(q: str) -> SearchQuery:
     return SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
 
 
-def posts_with_body_matching(query: SearchQuery):
-    return Post.objects.annotate(document=BODY_VECTOR).filter(document=query)
-
-
-def threads_with_title_matching(query: SearchQuery):
-    return Thread.objects.annotate(document=TITLE_VECTOR).filter(document=query)
+def posts_matching(query: SearchQuery):
+    """Posts whose stored vector matches (PostgreSQL; migration 0005 keeps the vector and
+    its GIN index)."""
+    return Post.objects.filter(search_vector=query)
 
 
 def _match_postgresql(posts, q: str):
     query = web_query(q)
-    # Two indexed lookups joined by UNION, so each can use its own GIN index; an OR
-    # across the post and thread tables would read every post.
-    by_body = posts_with_body_matching(query).values("pk")
-    by_title = Post.objects.filter(
-        number=1, thread__in=threads_with_title_matching(query).values("pk")
-    ).values("pk")
-    rank = SearchRank(
-        SearchVector("thread__title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("body", weight="B", config=SEARCH_CONFIG),
-        query,
-    )
     return (
-        posts.filter(pk__in=by_body.order_by().union(by_title.order_by()))
-        .annotate(rank=rank)
+        posts.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "-created_at", "-pk")
     )
 

@@ -6,11 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.markdown import render_markdown
-from community.models import Post, Tag
+from community.models import Post, Tag, Thread
 from community.queries_search import (
     parse_terms,
-    posts_with_body_matching,
-    threads_with_title_matching,
+    posts_matching,
     web_query,
 )
 from tests.factories import make_space, make_thread, make_user, post_of
@@ -209,7 +208,18 @@ def test_postgresql_search_lookups_can_use_the_gin_indexes(space, teacher, threa
         # on the data, so it is not pinned here.)
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-        by_body = posts_with_body_matching(query).explain()
-        by_title = threads_with_title_matching(query).explain()
-    assert "Bitmap Index Scan on post_body_search" in by_body
-    assert "Bitmap Index Scan on thread_title_search" in by_title
+        plan = posts_matching(query).explain()
+    assert "Bitmap Index Scan on post_search_vector" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_stored_vector_follows_edits_and_title_changes(space, teacher, thread):
+    from community.services import forum
+
+    opening = thread.posts.get(number=1)
+    assert list(posts_matching(web_query("talks"))) == [opening]  # from the title
+    forum.edit_post(actor=teacher, post=opening, body="We tried fractions walls")
+    assert list(posts_matching(web_query("fraction"))) == [opening]
+    Thread.objects.filter(pk=thread.pk).update(title="Place value games")
+    assert list(posts_matching(web_query("games"))) == [opening]
+    assert not posts_matching(web_query("talks")).exists()

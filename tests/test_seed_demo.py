@@ -24,8 +24,25 @@ def test_seed_demo_builds_a_network_and_prints_logins(db):
     assert "<strong>oracy</strong>" in amira.profile.bio_html
 
 
+def test_seed_demo_builds_living_spaces(db):
+    from community.models import Membership, Reaction, Report, Space, Thread
+
+    seed()
+    network = set(Space.objects.filter(kind="network").values_list("name", flat=True))
+    assert {"EYFS", "Primary maths", "Secondary science", "Oracy", "Behaviour"} <= network
+    assert Space.objects.filter(kind="school").count() == School.objects.count()
+    assert Thread.objects.filter(post_count__gt=100).exists()
+    assert Reaction.objects.exists() and Report.objects.filter(resolved_at=None).exists()
+    assert Membership.objects.filter(user__username="moderator", role="moderator").exists()
+
+
 def test_seed_demo_is_idempotent(db):
     seed()
-    counts = (User.objects.count(), School.objects.count(), Profile.objects.count())
+    from community.models import Post, Report, Space
+
+    def counts():
+        return [m.objects.count() for m in (User, School, Profile, Space, Post, Report)]
+
+    before = counts()
     seed()
-    assert (User.objects.count(), School.objects.count(), Profile.objects.count()) == counts
+    assert counts() == before

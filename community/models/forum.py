@@ -1,6 +1,7 @@
 """Spaces, their members, threads and posts, and what readers do with posts."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -217,6 +218,11 @@ class Post(models.Model):
     mentions = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in"
     )
+    # PostgreSQL only: the post's words (its thread's title too, for the opening post),
+    # kept by a database trigger (migration 0005_search_vector) and GIN-indexed, so that
+    # search ranks stored vectors instead of parsing every matching post again. Unused
+    # (always empty) on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
