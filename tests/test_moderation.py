@@ -490,3 +490,9 @@ def test_a_report_can_return_to_the_page_it_came_from_but_never_off_site(client,
     url = reverse("community:post-report", args=[post.pk])
     response = client.post(url, {"reason": "spam", "next": "https://evil.example/"})
     assert response["Location"] == post.get_absolute_url()
+
+
+def test_moving_with_nowhere_to_move_to_says_so(client, thread, moderator):
+    client.force_login(moderator)
+    response = client.get(reverse("community:thread-move", args=[thread.pk]), follow=True)
+    assert "There is no other space you moderate" in response.content.decode()

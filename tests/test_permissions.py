@@ -46,7 +46,7 @@ TABLE = {
     "thread-answer": ("POST", (L, 302, 404, 404, 302, 302)),
     "thread-lock": ("POST", (L, 403, 404, 404, 302, 302)),
     "thread-pin": ("POST", (L, 403, 404, 404, 302, 302)),
-    "thread-move": ("GET", (L, 403, 404, 404, 200, 200)),
+    "thread-move": ("GET", (L, 403, 404, 404, 302, 200)),  # rob moderates no other space
     # posts (the post is the member's own opening post)
     "post": ("GET", (L, 302, 404, 404, 302, 302)),
     "post-edit": ("GET", (L, 200, 404, 404, 200, 200)),

@@ -205,6 +205,9 @@ def thread_move(request, pk):
             user=request.user, role=Membership.Role.MODERATOR
         )
         targets = targets.filter(pk__in=moderates.values("space_id"))
+    if request.method == "GET" and not targets.exists():
+        messages.info(request, "There is no other space you moderate to move this thread to.")
+        return redirect(thread.get_absolute_url())
     form = MoveForm(request.POST or None, spaces=targets)
     if request.method == "POST" and form.is_valid():
         to_space = get_object_or_404(
