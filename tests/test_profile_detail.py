@@ -42,3 +42,15 @@ def test_deactivated_accounts_are_not_found(teacher_client, colleague):
 
 def test_wrong_method_is_405(teacher_client, teacher):
     assert teacher_client.post(profile_url(teacher)).status_code == 405
+
+
+def test_recent_posts_show_only_what_the_viewer_may_see(
+    client, teacher, outsider, space, private_space
+):
+    from tests.factories import make_thread
+
+    make_thread(space=space, author=teacher, title="Open to all")
+    make_thread(space=private_space, author=teacher, title="Members only")
+    client.force_login(outsider)
+    body = client.get(profile_url(teacher)).content.decode()
+    assert "Open to all" in body and "Members only" not in body

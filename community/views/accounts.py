@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from community import queries, rules, services
 from community.forms import ProfileForm, SchoolForm, SchoolSearchForm
-from community.models import Profile, School
+from community.models import Post, Profile, School
 
 
 @require_GET
@@ -28,10 +28,20 @@ def profile_detail(request, username):
     profile = get_object_or_404(
         Profile.objects.visible_to(request.user).for_cards(), user__username__iexact=username
     )
+    recent_posts = (
+        Post.objects.visible_to(request.user)
+        .filter(author=profile.user, hidden_at__isnull=True, deleted_at__isnull=True)
+        .select_related("thread__space")
+        .order_by("-created_at")[:5]
+    )
     return render(
         request,
         "community/profile_detail.html",
-        {"profile": profile, "can_edit": rules.can_edit_profile(request.user, profile)},
+        {
+            "profile": profile,
+            "can_edit": rules.can_edit_profile(request.user, profile),
+            "recent_posts": recent_posts,
+        },
     )
 
 
