@@ -7,5 +7,6 @@ urlpatterns = [
     path("", community_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("live/", include("realtime.urls")),
     path("", include("community.urls")),
 ]

@@ -1,18 +1,27 @@
-"""The one websocket endpoint, /ws/live/ (see docs/realtime.md for the frames).
+"""The one websocket endpoint, /ws/live/ (docs/realtime.md is the contract).
 
-This is the connection half of the live protocol: authentication, frame validation,
-error frames and heartbeats. Streams (rooms, threads, the personal stream) register
-here as the features that own them arrive; until then every stream is `not_found`.
+Each connection keeps, per subscribed stream, the last seq it sent. Events reach it from
+the process's hub (realtime.hub) into a bounded queue; one sender task drains the queue,
+merging whatever has piled up into one frame per stream (no delay when quiet, batches
+when busy), dropping what the client already has, and filling any gap from the database
+log. A client too slow to keep its queue under MAX_QUEUE is closed with 4008 and resumes.
 """
 
 import asyncio
 import json
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+
+from realtime import streams
+from realtime.hub import get_hub
 
 HEARTBEAT_SECONDS = 25  # the protocol promises one at least every 30 s
 MAX_FRAME_BYTES = 16_384
+MAX_QUEUE = 200  # batches waiting for one slow client before it is cut off
+MAX_SUBSCRIPTIONS = 50
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_TOO_SLOW = 4008
 
 
 def parse_frame(text_data) -> tuple[dict, str | None]:
@@ -30,40 +39,129 @@ def parse_frame(text_data) -> tuple[dict, str | None]:
 
 class LiveConsumer(AsyncWebsocketConsumer):
     heartbeat_seconds = HEARTBEAT_SECONDS
+    # No channel-layer channel per connection: events arrive through the process's hub,
+    # which holds the only subscription (a per-connection receive loop is what makes
+    # plain group_send fan-out cost a core for a 1,000-person room).
+    channel_layer_alias = "no-per-connection-channel"
 
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.subscriptions: dict[str, int] = {}
+        self.user = user
+        self.last: dict[str, int] = {}  # stored stream key -> last seq sent
+        self.names: dict[str, str] = {}  # stored key -> the name the client used
+        self.queue: asyncio.Queue = asyncio.Queue(maxsize=MAX_QUEUE)
+        self.hub = get_hub()
         await self.accept()
-        self.heartbeat_task = asyncio.create_task(self.heartbeat())
+        self.tasks = [asyncio.create_task(self.heartbeat()), asyncio.create_task(self.sender())]
 
     async def disconnect(self, code):
-        task = getattr(self, "heartbeat_task", None)
-        if task:
+        for task in getattr(self, "tasks", ()):
             task.cancel()
+        for stream in list(getattr(self, "last", ())):
+            await self.hub.unsubscribe(stream, self)
 
-    async def heartbeat(self):
-        while True:
-            await asyncio.sleep(self.heartbeat_seconds)
-            await self.send_json({"type": "hb", "heads": dict(self.subscriptions)})
+    # --- Frames from the client -------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
         frame, problem = parse_frame(text_data)
         if problem:
             await self.error(frame, "bad_request", problem)
             return
-        kind, stream = frame["type"], frame.get("stream")
+        kind, name = frame["type"], frame.get("stream")
         if kind not in {"subscribe", "unsubscribe", "send"}:
             await self.error(frame, "bad_request", f"Unknown frame type '{kind[:40]}'.")
-        elif not isinstance(stream, str) or not stream:
+        elif not isinstance(name, str) or not name:
             await self.error(frame, "bad_request", "This frame needs a 'stream'.")
+        elif kind == "subscribe":
+            await self.subscribe(frame, name)
         elif kind == "unsubscribe":
-            self.subscriptions.pop(stream, None)
+            stored = streams.storage_key(self.user, name)
+            if stored in self.last:
+                del self.last[stored]
+                await self.hub.unsubscribe(stored, self)
         else:
-            await self.error(frame, "not_found", f"There is no stream '{stream[:80]}'.")
+            await self.error(frame, "not_found", f"There is no room '{name[:80]}' to send to.")
+
+    async def subscribe(self, frame, name):
+        after = frame.get("after", 0)
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            await self.error(frame, "bad_request", "'after' is a whole number, 0 or more.")
+            return
+        stored = streams.storage_key(self.user, name)
+        if stored is None or not await database_sync_to_async(streams.visible_to)(
+            self.user, stored
+        ):
+            await self.error(frame, "not_found", f"There is no stream '{name[:80]}'.")
+            return
+        if stored not in self.last and len(self.last) >= MAX_SUBSCRIPTIONS:
+            await self.error(frame, "not_allowed", "Too many streams on one connection.")
+            return
+        # Register first, then catch up: a live event that arrives meanwhile waits in the
+        # queue behind the catch-up and is dropped there if the log already had it.
+        self.names[stored] = name
+        self.last[stored] = after
+        await self.hub.subscribe(stored, self)
+        self.deliver(stored, None)
+
+    # --- Events to the client ---------------------------------------------------------
+
+    def deliver(self, stream: str, frames: list[dict] | None) -> None:
+        """Called by the hub. None means: catch up from the database."""
+        try:
+            self.queue.put_nowait((stream, frames))
+        except asyncio.QueueFull:
+            # Too slow to keep up: close; the client resumes after its last seq.
+            self.queue = asyncio.Queue(maxsize=MAX_QUEUE)
+            asyncio.ensure_future(self.close(code=CLOSE_TOO_SLOW))
+
+    async def sender(self):
+        while True:
+            batch = [await self.queue.get()]
+            while not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            pending: dict[str, list[dict] | None] = {}
+            for stream, frames in batch:
+                if frames is None or pending.get(stream, []) is None:
+                    pending[stream] = None
+                else:
+                    pending.setdefault(stream, []).extend(frames)
+            for stream, frames in pending.items():
+                await self.send_stream(stream, frames)
+
+    async def send_stream(self, stream: str, frames: list[dict] | None) -> None:
+        last = self.last.get(stream)
+        if last is None:
+            return  # unsubscribed meanwhile
+        fresh = [f for f in frames or () if f["seq"] > last]
+        contiguous = all(f["seq"] == last + 1 + i for i, f in enumerate(fresh))
+        if frames is None or not contiguous:
+            head, fresh = await database_sync_to_async(self.catch_up)(stream, last)
+            if head is not None:
+                self.last[stream] = head
+                self.hub.note_head(stream, head)
+                await self.send_json({"type": "reset", "stream": self.names[stream], "head": head})
+                return
+        if fresh:
+            self.last[stream] = fresh[-1]["seq"]
+            self.hub.note_head(stream, fresh[-1]["seq"])
+            await self.send_json({"type": "events", "stream": self.names[stream], "events": fresh})
+
+    @staticmethod
+    def catch_up(stream: str, last: int) -> tuple[int | None, list[dict]]:
+        """(head, []) when the client must reset, else (None, the events it missed)."""
+        head = streams.head(stream)
+        if last > head or head - last > streams.REPLAY_LIMIT:
+            return head, []
+        return None, streams.events_after(stream, last)
+
+    async def heartbeat(self):
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            heads = {self.names[s]: seq for s, seq in self.last.items()}
+            await self.send_json({"type": "hb", "heads": heads})
 
     async def error(self, frame, code, detail):
         reply = {"type": "error", "code": code, "detail": detail}

@@ -98,3 +98,176 @@ async def test_heartbeat_arrives(monkeypatch):
     communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
     assert await communicator.receive_json_from(timeout=2) == {"type": "hb", "heads": {}}
     await communicator.disconnect()
+
+
+# --- Streams: subscribe, replay, live, resume ---------------------------------------------
+
+
+@database_sync_to_async
+def thread_with_replies(replies: int):
+    """A network-space thread the socket's user can read, with `replies` replies (events)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from community.models import User
+    from community.services import forum
+    from tests.factories import make_space, make_thread
+
+    author = make_user(username="tom")
+    User.objects.update(date_joined=timezone.now() - dt.timedelta(days=30))
+    author.refresh_from_db()
+    thread = make_thread(space=make_space(members=[author]), author=author)
+    for n in range(replies):
+        forum.post_reply(actor=author, thread=thread, body=f"reply {n}")
+    return thread, author
+
+
+@database_sync_to_async
+def reply(thread, author, body="live!"):
+    from community.services import forum
+
+    return forum.post_reply(actor=author, thread=thread, body=body)
+
+
+async def subscribed(stream, after=0, username="amira"):
+    communicator, connected, _ = await connect(ORIGIN, await session_cookie_for(username))
+    assert connected
+    await communicator.send_json_to({"type": "subscribe", "stream": stream, "after": after})
+    return communicator
+
+
+async def test_subscribe_replays_the_log_then_streams_live_events():
+    thread, author = await thread_with_replies(2)
+    stream = f"thread:{thread.pk}"
+    communicator = await subscribed(stream)
+    frame = await communicator.receive_json_from()
+    assert frame["type"] == "events" and frame["stream"] == stream
+    assert [e["seq"] for e in frame["events"]] == [1, 2]
+    post = await reply(thread, author)
+    frame = await communicator.receive_json_from(timeout=2)
+    assert [(e["seq"], e["kind"], e["post"]) for e in frame["events"]] == [(3, "post.new", post.pk)]
+    await communicator.disconnect()
+
+
+async def test_resuming_after_a_seq_sends_only_what_was_missed():
+    thread, _ = await thread_with_replies(3)
+    communicator = await subscribed(f"thread:{thread.pk}", after=2)
+    frame = await communicator.receive_json_from()
+    assert [e["seq"] for e in frame["events"]] == [3]
+    assert await communicator.receive_nothing(timeout=0.2)
+    await communicator.disconnect()
+
+
+async def test_a_client_ahead_of_the_log_is_told_to_reset():
+    thread, _ = await thread_with_replies(1)
+    communicator = await subscribed(f"thread:{thread.pk}", after=10**15)
+    assert await communicator.receive_json_from() == {
+        "type": "reset",
+        "stream": f"thread:{thread.pk}",
+        "head": 1,
+    }
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("after", [-1, "5", True, 1.5, None])
+async def test_after_must_be_a_whole_number(after):
+    thread, _ = await thread_with_replies(0)
+    communicator = await subscribed(f"thread:{thread.pk}", after=after)
+    reply_frame = await communicator.receive_json_from()
+    assert reply_frame["code"] == "bad_request"
+    await communicator.disconnect()
+
+
+async def test_a_thread_you_may_not_see_is_not_found():
+    @database_sync_to_async
+    def secret_thread():
+        from tests.factories import make_space, make_thread
+
+        owner = make_user(username="owner")
+        return make_thread(space=make_space(kind="private", members=[owner]), author=owner)
+
+    thread = await secret_thread()
+    communicator = await subscribed(f"thread:{thread.pk}")
+    assert (await communicator.receive_json_from())["code"] == "not_found"
+    await communicator.disconnect()
+
+
+async def test_the_personal_stream_carries_my_notifications():
+    thread, author = await thread_with_replies(0)
+
+    @database_sync_to_async
+    def follow(user_pk):
+        from community.models import Follow
+
+        Follow.objects.create(user_id=user_pk, thread=thread)
+
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    await communicator.send_json_to({"type": "subscribe", "stream": "user", "after": 0})
+    from community.models import User
+
+    me = await database_sync_to_async(User.objects.get)(username="amira")
+    await follow(me.pk)
+    await reply(thread, author)
+    frame = await communicator.receive_json_from(timeout=2)
+    assert frame["stream"] == "user"
+    assert frame["events"][0]["kind"] == "notification.new"
+    await communicator.disconnect()
+
+
+async def test_duplicates_are_dropped_and_gaps_filled_from_the_log(monkeypatch):
+    from realtime import publish
+    from realtime.hub import get_hub
+
+    thread, author = await thread_with_replies(1)
+    stream = f"thread:{thread.pk}"
+    communicator = await subscribed(stream)
+    assert [e["seq"] for e in (await communicator.receive_json_from())["events"]] == [1]
+    hub = get_hub()
+    hub._dispatch(stream, [{"seq": 1, "kind": "post.new"}])  # a duplicate: dropped
+    assert await communicator.receive_nothing(timeout=0.2)
+    # Two events the fast path loses, then one it delivers: the gap is filled from the log.
+    monkeypatch.setattr(publish, "events", lambda stream, frames: None)
+    await reply(thread, author, "lost 1")
+    await reply(thread, author, "lost 2")
+    hub._dispatch(stream, [{"seq": 3, "kind": "post.new"}])
+    frame = await communicator.receive_json_from(timeout=2)
+    assert [e["seq"] for e in frame["events"]] == [2, 3]
+    await communicator.disconnect()
+
+
+async def test_a_client_that_cannot_keep_up_is_closed_and_may_resume(monkeypatch):
+    from realtime import consumers
+    from realtime.hub import get_hub
+
+    monkeypatch.setattr(consumers, "MAX_QUEUE", 2)
+    thread, _ = await thread_with_replies(0)
+    stream = f"thread:{thread.pk}"
+    communicator = await subscribed(stream)
+    await communicator.receive_nothing(timeout=0.1)
+    hub = get_hub()
+    for seq in range(1, 6):
+        hub._dispatch(stream, [{"seq": seq, "kind": "post.new"}])
+    output = await communicator.receive_output(timeout=2)
+    while output["type"] != "websocket.close":
+        output = await communicator.receive_output(timeout=2)
+    assert output["code"] == consumers.CLOSE_TOO_SLOW
+
+
+async def test_one_process_joins_a_streams_group_once_for_all_its_connections():
+    from channels.layers import get_channel_layer
+
+    from realtime.hub import get_hub
+    from realtime.publish import group_name
+
+    thread, _ = await thread_with_replies(0)
+    stream = f"thread:{thread.pk}"
+    first, second = await subscribed(stream), await subscribed(stream, username="bea")
+    await first.receive_nothing(timeout=0.1)
+    assert len(get_hub().listeners[stream]) == 2
+    layer = get_channel_layer()
+    if hasattr(layer, "groups"):  # the in-memory layer shows its groups
+        assert len(layer.groups[group_name(stream)]) == 1
+    await first.disconnect()
+    await second.disconnect()
+    assert stream not in get_hub().listeners

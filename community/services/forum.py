@@ -25,6 +25,7 @@ from community.models import (
     User,
 )
 from community.services.notifications import notify
+from realtime import streams
 
 POST_MAX_LENGTH = 20_000
 # Posts per minute for everyone, and stricter limits on an account's first day.
@@ -126,6 +127,15 @@ def invite_member(*, actor: User, space: Space, user: User) -> Membership:
 
 
 # --- Posting --------------------------------------------------------------------------
+
+
+def announce_post(post: Post, kind: str, **extra) -> None:
+    """Add an event to the thread's stream (published to open thread pages on commit)."""
+    streams.append(
+        stream=f"thread:{post.thread_id}",
+        kind=kind,
+        data={"post": post.pk, "number": post.number, **extra},
+    )
 
 
 def _check_rate(actor: User) -> None:
@@ -269,6 +279,7 @@ def post_reply(
         user=actor, thread=thread, defaults={"last_read_number": number}
     )
     _attach(post, rendered, actor=actor)
+    announce_post(post, "post.new")
     notify(
         users=followers.exclude(mentioned_in=post),
         kind=Notification.Kind.REPLY,
@@ -291,6 +302,7 @@ def edit_post(*, actor: User, post: Post, body: str) -> Post:
     post.body, post.body_html, post.edited_at = body, rendered.html, timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at"])
     _attach(post, rendered, actor=actor)
+    announce_post(post, "post.edited")
     if actor.pk != post.author_id:
         from community.services.moderation import log_action
 
@@ -305,6 +317,7 @@ def delete_post(*, actor: User, post: Post) -> Post:
         raise PermissionDenied("You can't delete this post.")
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at"])
+    announce_post(post, "post.deleted")
     if post.number == 1:
         Thread.objects.filter(pk=post.thread_id).update(deleted_at=post.deleted_at)
     if actor.pk != post.author_id:
@@ -328,6 +341,7 @@ def react(*, actor: User, post: Post, kind: str) -> Reaction:
             reaction = Reaction.objects.create(post=post, user=actor, kind=kind)
     except IntegrityError:
         raise ValidationError("You have already reacted to this post that way.") from None
+    announce_post(post, "reaction.added", reaction=kind)
     notify(
         users=[post.author],
         kind=Notification.Kind.REACTION,
@@ -341,7 +355,8 @@ def react(*, actor: User, post: Post, kind: str) -> Reaction:
 
 @transaction.atomic
 def unreact(*, actor: User, post: Post, kind: str) -> None:
-    Reaction.objects.filter(post=post, user=actor, kind=kind).delete()
+    if Reaction.objects.filter(post=post, user=actor, kind=kind).delete()[0]:
+        announce_post(post, "reaction.removed", reaction=kind)
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from community.models import (
     Thread,
     User,
 )
+from community.services.forum import announce_post
 from community.services.notifications import notify
 
 AUTO_HIDE_REPORTS = 3
@@ -144,6 +145,7 @@ def report_post(*, actor: User, post: Post, reason: str, note: str = "") -> Repo
     if post.hidden_at is None and reporters >= AUTO_HIDE_REPORTS:
         post.hidden_at, post.hidden_reason = timezone.now(), AUTO_HIDE_REASON
         post.save(update_fields=["hidden_at", "hidden_reason"])
+        announce_post(post, "post.hidden" if post.hidden_at else "post.restored")
         log_action(actor=None, action=Action.AUTO_HIDE_POST, post=post, reason=AUTO_HIDE_REASON)
         _tell_author(
             post,
@@ -182,6 +184,7 @@ def dismiss_reports(*, actor: User, post: Post) -> int:
     if post.hidden_at is not None and post.hidden_reason == AUTO_HIDE_REASON:
         post.hidden_at, post.hidden_reason = None, ""
         post.save(update_fields=["hidden_at", "hidden_reason"])
+        announce_post(post, "post.hidden" if post.hidden_at else "post.restored")
         reason += "; the post is visible again"
         _tell_author(
             post,
@@ -210,6 +213,7 @@ def hide_post(*, actor: User, post: Post, reason: str) -> Post:
     now = timezone.now()
     post.hidden_at, post.hidden_reason = post.hidden_at or now, reason
     post.save(update_fields=["hidden_at", "hidden_reason"])
+    announce_post(post, "post.hidden" if post.hidden_at else "post.restored")
     open_reports.update(resolved_at=now, resolved_by=actor, resolution=Report.Resolution.HIDDEN)
     log_action(actor=actor, action=Action.HIDE_POST, post=post, reason=reason)
     _tell_author(
@@ -227,6 +231,7 @@ def restore_post(*, actor: User, post: Post, reason: str = "") -> Post:
         raise ValidationError("This post is not hidden.")
     post.hidden_at, post.hidden_reason = None, ""
     post.save(update_fields=["hidden_at", "hidden_reason"])
+    announce_post(post, "post.hidden" if post.hidden_at else "post.restored")
     _open_reports(post).update(
         resolved_at=timezone.now(), resolved_by=actor, resolution=Report.Resolution.DISMISSED
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from community.models import Notification, NotificationSettings, Post, User
 from community.services.emails import send_mention_emails
+from realtime import streams
 
 SETTINGS_FIELDS = ("mentions", "replies", "reactions", "invites", "email_mentions", "digest")
 
@@ -55,6 +56,13 @@ def notify(
         for pk in users
         if pk not in declined
     )
+    for notification in created:
+        # The personal stream: open pages update the count and show a toast.
+        streams.append(
+            stream=f"user:{notification.user_id}",
+            kind="notification.new",
+            data={"id": notification.pk, "text": notification.text, "category": kind},
+        )
     if kind == Notification.Kind.MENTION and created:
         ids = [n.pk for n in created]
         # robust: the post is already committed when this runs, so a mail server that is

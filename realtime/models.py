@@ -1,0 +1,48 @@
+"""The durable stream log: the database is the truth, the channel layer a fast path."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class StreamHead(models.Model):
+    """The last sequence number handed out in a stream. Incrementing it takes the row's
+    lock until the writer commits, so sequence numbers are gapless and committed in order."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    head = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key} at {self.head}"
+
+
+class StreamEvent(models.Model):
+    stream = models.CharField(max_length=64)
+    seq = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=40)  # noun.verb: "post.new", "message.new"
+    data = models.JSONField(default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The sender's id for what it sent: the same client_id never makes a second event.
+    client_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["stream", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "seq"], name="stream_event_seq_unique"),
+            models.UniqueConstraint(
+                fields=["stream", "client_id"],
+                condition=~Q(client_id=""),
+                name="stream_event_client_id_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.stream}#{self.seq} {self.kind}"
+
+    def as_frame(self) -> dict:
+        """The event as clients receive it (docs/realtime.md)."""
+        return {"seq": self.seq, "kind": self.kind, "at": self.created_at.isoformat(), **self.data}

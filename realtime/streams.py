@@ -1,0 +1,66 @@
+"""Streams: what a key names, who may read it, appending events, and reading the log.
+
+A stream key is what clients say: `thread:<id>`, `room:<id>`, or `user` (the viewer's
+own notifications, stored under `user:<id>`). Every event is committed with a gapless,
+strictly increasing `seq` before anyone is told about it (realtime.publish, on commit).
+"""
+
+import re
+
+from django.db import transaction
+from django.db.models import F
+
+from community.models import Thread
+from realtime import publish
+from realtime.models import StreamEvent, StreamHead
+
+REPLAY_LIMIT = 500  # more missed than this: the client is told to reset and reload
+_KEY = re.compile(r"^(thread|room|user):(\d{1,18})$")
+
+
+def storage_key(user, key: str) -> str | None:
+    """The stored key of a stream a client names, or None if the name is not a stream."""
+    if key == "user":
+        return f"user:{user.pk}"
+    match = _KEY.match(key)
+    if match is None or match[1] == "user":
+        return None
+    return key
+
+
+def visible_to(user, stored: str) -> bool:
+    """May this person read this stream? (Unknown and invisible look the same: not_found.)"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    kind, _, ident = stored.partition(":")
+    if kind == "user":
+        return ident == str(user.pk)
+    if kind == "thread":
+        return Thread.objects.visible_to(user).filter(pk=int(ident)).exists()
+    return False  # rooms arrive with the chat rooms
+
+
+def append(*, stream: str, kind: str, data: dict, actor=None, client_id: str = "") -> StreamEvent:
+    """Add an event to a stream inside the caller's transaction; it is published only if
+    and when that transaction commits."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("streams.append() runs inside the writer's transaction")
+    StreamHead.objects.get_or_create(key=stream)
+    # The UPDATE holds the head row's lock until commit: a second writer waits here, so
+    # events commit in seq order and a rollback gives its number back.
+    StreamHead.objects.filter(key=stream).update(head=F("head") + 1)
+    seq = StreamHead.objects.values_list("head", flat=True).get(key=stream)
+    event = StreamEvent.objects.create(
+        stream=stream, seq=seq, kind=kind, data=data, actor=actor, client_id=client_id
+    )
+    transaction.on_commit(lambda: publish.events(stream, [event.as_frame()]))
+    return event
+
+
+def head(stream: str) -> int:
+    return StreamHead.objects.filter(key=stream).values_list("head", flat=True).first() or 0
+
+
+def events_after(stream: str, after: int, *, limit: int = REPLAY_LIMIT) -> list[dict]:
+    rows = StreamEvent.objects.filter(stream=stream, seq__gt=after).order_by("seq")[:limit]
+    return [event.as_frame() for event in rows]
