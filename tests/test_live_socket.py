@@ -271,3 +271,63 @@ async def test_one_process_joins_a_streams_group_once_for_all_its_connections():
     await first.disconnect()
     await second.disconnect()
     assert stream not in get_hub().listeners
+
+
+async def test_thousands_of_random_frames_leave_the_server_healthy():
+    import random
+
+    thread, _ = await thread_with_replies(1)
+    rng = random.Random(7)
+    words = [
+        "subscribe",
+        "unsubscribe",
+        "send",
+        "type",
+        "stream",
+        "after",
+        "user",
+        "room:1",
+        "thread:1",
+        "thread:-1",
+        "client_id",
+        "body",
+        None,
+        True,
+        -5,
+        10**30,
+        1.5,
+        [],
+        {},
+    ]
+
+    def junk():
+        kind = rng.random()
+        if kind < 0.2:
+            return "".join(chr(rng.randint(1, 0x2FF)) for _ in range(rng.randint(1, 60)))
+        if kind < 0.3:
+            return json.dumps([rng.choice(words) for _ in range(3)])
+        frame = {
+            rng.choice(["type", "stream", "after", "client_id", "body", "x"]): rng.choice(words)
+            for _ in range(rng.randint(0, 5))
+        }
+        if rng.random() < 0.5:
+            frame["type"] = rng.choice(words[:3] + ["hb", "events", ""])
+        return json.dumps(frame)
+
+    communicator, connected, _ = await connect(ORIGIN, await session_cookie_for())
+    assert connected
+    for _ in range(2000):
+        await communicator.send_to(text_data=junk())
+    stream = f"thread:{thread.pk}"
+    await communicator.send_json_to({"type": "subscribe", "stream": stream, "after": 0})
+    for _ in range(5000):  # drain the replies to the junk, then find ours
+        frame = await communicator.receive_json_from(timeout=5)
+        assert frame["type"] in {"error", "events", "reset"}
+        if frame["type"] == "error":
+            assert set(frame) <= {"type", "code", "detail", "client_id", "stream"}
+        if frame.get("stream") == stream and frame["type"] == "events":
+            assert [e["seq"] for e in frame["events"]] == [1]
+            break
+    else:
+        pytest.fail("the normal subscription never answered")
+    await communicator.disconnect()
