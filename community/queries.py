@@ -113,13 +113,19 @@ def thread_page(thread, user, page_number):
         .select_related("author__profile__school", "quote_of__author__profile")
         .order_by("number")
     )
+    with_reactions(items, user, thread=thread)
+    return page, items
+
+
+def with_reactions(posts: list, user, *, thread) -> list:
+    """Give each post its reaction counts and the viewer's own, in two queries."""
     counts: dict[int, dict[str, int]] = {}
     for row in (
-        Reaction.objects.filter(post__in=items).values("post_id", "kind").annotate(n=Count("pk"))
+        Reaction.objects.filter(post__in=posts).values("post_id", "kind").annotate(n=Count("pk"))
     ):
         counts.setdefault(row["post_id"], {})[row["kind"]] = row["n"]
-    mine = set(Reaction.objects.filter(post__in=items, user=user).values_list("post_id", "kind"))
-    for post in items:
+    mine = set(Reaction.objects.filter(post__in=posts, user=user).values_list("post_id", "kind"))
+    for post in posts:
         post.thread = thread  # the rules read post.thread.space: no query per post
         post.reaction_rows = [
             {
@@ -130,4 +136,4 @@ def thread_page(thread, user, page_number):
             }
             for kind, label in Reaction.Kind.choices
         ]
-    return page, items
+    return posts

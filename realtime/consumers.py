@@ -86,8 +86,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.error(frame, "not_found", f"There is no room '{name[:80]}' to send to.")
 
     async def subscribe(self, frame, name):
-        after = frame.get("after", 0)
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        # Without "after", the client wants what happens from now on (a page that has just
+        # rendered the current state); with it, everything after that seq.
+        after = frame.get("after")
+        if after is not None and (
+            isinstance(after, bool) or not isinstance(after, int) or after < 0
+        ):
             await self.error(frame, "bad_request", "'after' is a whole number, 0 or more.")
             return
         stored = streams.storage_key(self.user, name)
@@ -102,6 +106,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         # Register first, then catch up: a live event that arrives meanwhile waits in the
         # queue behind the catch-up and is dropped there if the log already had it.
         self.names[stored] = name
+        if after is None:
+            after = await database_sync_to_async(streams.head)(stored)
         self.last[stored] = after
         await self.hub.subscribe(stored, self)
         self.deliver(stored, None)

@@ -170,7 +170,7 @@ async def test_a_client_ahead_of_the_log_is_told_to_reset():
     await communicator.disconnect()
 
 
-@pytest.mark.parametrize("after", [-1, "5", True, 1.5, None])
+@pytest.mark.parametrize("after", [-1, "5", True, 1.5, [], {}])
 async def test_after_must_be_a_whole_number(after):
     thread, _ = await thread_with_replies(0)
     communicator = await subscribed(f"thread:{thread.pk}", after=after)
@@ -330,4 +330,15 @@ async def test_thousands_of_random_frames_leave_the_server_healthy():
             break
     else:
         pytest.fail("the normal subscription never answered")
+    await communicator.disconnect()
+
+
+async def test_subscribing_without_after_streams_from_now_on():
+    thread, author = await thread_with_replies(2)
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    await communicator.send_json_to({"type": "subscribe", "stream": f"thread:{thread.pk}"})
+    assert await communicator.receive_nothing(timeout=0.2)
+    await reply(thread, author)
+    frame = await communicator.receive_json_from(timeout=2)
+    assert [e["seq"] for e in frame["events"]] == [3]
     await communicator.disconnect()

@@ -53,6 +53,7 @@ TABLE = {
     "post-delete": ("POST", (L, 302, 404, 404, 302, 302)),
     "post-react": ("POST", (L, 403, 404, 404, 302, 403)),
     "post-history": ("GET", (L, 403, 404, 404, 200, 200)),
+    "post-fragment": ("GET", (L, 200, 404, 404, 200, 200)),
     "post-report": ("GET", (L, 403, 404, 404, 200, 200)),
     "post-hide": ("GET", (L, 403, 404, 404, 200, 200)),
     "post-restore": ("POST", (L, 403, 404, 404, 302, 302)),

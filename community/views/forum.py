@@ -16,6 +16,7 @@ from community.models import Follow, Membership, Post, ReadState, Space
 from community.services import forum
 from community.services.forum import RateLimited
 from community.views.common import visible_post, visible_space, visible_thread
+from realtime import streams
 
 
 def _new_token() -> str:
@@ -192,31 +193,56 @@ def thread_detail(request, pk, slug):
     first_unread = (read.last_read_number + 1) if read else 1
     if posts and (read is None or posts[-1].number > read.last_read_number):
         forum.mark_read(actor=user, thread=thread, number=posts[-1].number)
+    context = _post_controls(user, thread, posts)
+    for post in posts:
+        post.is_unread = post.number >= first_unread and read is not None
+    return render(
+        request,
+        "community/forum/thread_detail.html",
+        {
+            **context,
+            "space": thread.space,
+            "page": page,
+            "posts": posts,
+            "first_unread": first_unread if read and first_unread <= thread.post_count else None,
+            "following": Follow.objects.filter(user=user, thread=thread).exists(),
+            "is_member": rules.membership_in(user, thread.space) is not None,
+            # Live updates resume from here (static/js/live.js).
+            "stream_head": streams.head(f"thread:{thread.pk}"),
+            "on_last_page": not page.has_next(),
+            "form": PostForm(initial={"client_token": _new_token()})
+            if context["can_reply"]
+            else None,
+        },
+    )
+
+
+def _post_controls(user, thread, posts) -> dict:
+    """What the viewer may do with each post, and the thread-level switches _post.html
+    reads: one place for the page and for the live fragment."""
     for post in posts:
         post.can_read = rules.can_read_post(user, post)
         post.can_edit = rules.can_edit_post(user, post)
         post.can_delete = rules.can_delete_post(user, post)
         post.can_react = rules.can_react(user, post)
         post.can_report = rules.can_report(user, post)
-        post.is_unread = post.number >= first_unread and read is not None
-    can_reply = rules.can_reply(user, thread)
-    return render(
-        request,
-        "community/forum/thread_detail.html",
-        {
-            "thread": thread,
-            "space": thread.space,
-            "page": page,
-            "posts": posts,
-            "first_unread": first_unread if read and first_unread <= thread.post_count else None,
-            "following": Follow.objects.filter(user=user, thread=thread).exists(),
-            "can_reply": can_reply,
-            "can_moderate": rules.can_moderate(user, thread.space),
-            "can_mark_answer": rules.can_mark_answer(user, thread),
-            "is_member": rules.membership_in(user, thread.space) is not None,
-            "form": PostForm(initial={"client_token": _new_token()}) if can_reply else None,
-        },
-    )
+    return {
+        "thread": thread,
+        "can_reply": rules.can_reply(user, thread),
+        "can_moderate": rules.can_moderate(user, thread.space),
+        "can_mark_answer": rules.can_mark_answer(user, thread),
+    }
+
+
+@login_required
+@require_GET
+def post_fragment(request, pk):
+    """One post as the thread page shows it, for live updates (the same _post.html)."""
+    post = visible_post(request, pk)
+    thread = post.thread
+    queries.with_reactions([post], request.user, thread=thread)
+    context = _post_controls(request.user, thread, [post])
+    return render(request, "community/forum/_post.html", {**context, "post": post})
 
 
 @login_required
@@ -396,4 +422,5 @@ urlpatterns = [
     path("p/<int:pk>/delete/", post_delete, name="post-delete"),
     path("p/<int:pk>/react/", post_react, name="post-react"),
     path("p/<int:pk>/history/", post_history, name="post-history"),
+    path("p/<int:pk>/fragment/", post_fragment, name="post-fragment"),
 ]

@@ -71,3 +71,37 @@ def page(browser, request):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     setattr(item, f"rep_{call.when}", outcome.get_result())
+
+
+@pytest.fixture
+def live_daphne(transactional_db):
+    """daphne in a child process, serving HTTP and websockets from the test database (the
+    live_server fixture speaks WSGI only)."""
+    from functools import partial
+
+    from channels.testing.live import make_application
+    from daphne.testing import DaphneProcess
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    process = DaphneProcess(
+        "127.0.0.1",
+        partial(make_application, static_wrapper=ASGIStaticFilesHandler),
+        setup=_forget_inherited_connections,
+    )
+    process.start()
+    if not process.ready.wait(timeout=20):
+        process.terminate()
+        pytest.fail("daphne did not start")
+    yield f"http://127.0.0.1:{process.port.value}"
+    process.terminate()
+    process.join(timeout=10)
+
+
+def _forget_inherited_connections():
+    """In the forked daphne: settings already name the test database, but the connections
+    inherited from the parent share its sockets. Drop them unclosed (closing would end
+    the parent's session too); Django opens fresh ones."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None
