@@ -168,3 +168,35 @@ def can_report(user, post: Post) -> bool:
 
 def can_suspend(user, target: User) -> bool:
     return _can_write(user) and user.is_staff and not target.is_staff and target.pk != user.pk
+
+
+# --- Chat rooms -------------------------------------------------------------------------
+
+
+def can_chat(user, room) -> bool:
+    """A space's members chat in its room (muted members and suspended accounts read)."""
+    return can_post(user, room.space)
+
+
+def can_edit_message(user, message, at=None) -> bool:
+    """Your own message, within five minutes of sending it."""
+    from django.utils import timezone
+
+    return (
+        message.author_id == user.pk
+        and not message.is_gone
+        and (at or timezone.now()) <= message.editable_until()
+        and can_chat(user, message.room)
+    )
+
+
+def can_delete_message(user, message) -> bool:
+    return message.author_id == user.pk and not message.is_gone
+
+
+def can_hide_message(user, message) -> bool:
+    return (
+        message.hidden_at is None
+        and message.deleted_at is None
+        and can_moderate(user, message.room.space)
+    )

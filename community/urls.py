@@ -1,4 +1,4 @@
-from community.views import accounts, forum, moderation, notifications, search
+from community.views import accounts, chat, forum, moderation, notifications, search
 
 app_name = "community"
 
@@ -7,6 +7,7 @@ app_name = "community"
 urlpatterns = [
     *accounts.urlpatterns,
     *forum.urlpatterns,
+    *chat.urlpatterns,
     *moderation.urlpatterns,
     *notifications.urlpatterns,
     *search.urlpatterns,

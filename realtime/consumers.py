@@ -13,6 +13,9 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from community.models import ChatRoom
+from community.services import chat
+from community.services.chat import ChatRefused
 from realtime import streams
 from realtime.hub import get_hub
 
@@ -83,7 +86,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 del self.last[stored]
                 await self.hub.unsubscribe(stored, self)
         else:
-            await self.error(frame, "not_found", f"There is no room '{name[:80]}' to send to.")
+            await self.send_message(frame, name)
 
     async def subscribe(self, frame, name):
         # Without "after", the client wants what happens from now on (a page that has just
@@ -111,6 +114,34 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.last[stored] = after
         await self.hub.subscribe(stored, self)
         self.deliver(stored, None)
+
+    async def send_message(self, frame, name):
+        client_id, body = frame.get("client_id"), frame.get("body")
+        if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
+            await self.error(frame, "bad_request", "A send needs a client_id of 1-64 characters.")
+            return
+        if not isinstance(body, str):
+            await self.error(frame, "bad_request", "A send needs a text 'body'.")
+            return
+        stored = streams.storage_key(self.user, name)
+        if (
+            stored is None
+            or not stored.startswith("room:")
+            or not await database_sync_to_async(streams.visible_to)(self.user, stored)
+        ):
+            await self.error(frame, "not_found", f"There is no room '{name[:80]}' to send to.")
+            return
+        try:
+            seq = await database_sync_to_async(self.store_message)(stored, body, client_id)
+        except ChatRefused as refusal:
+            await self.error(frame, refusal.code, refusal.detail)
+        else:
+            await self.send_json({"type": "ack", "client_id": client_id, "seq": seq})
+
+    def store_message(self, stored: str, body: str, client_id: str) -> int:
+        room = ChatRoom.objects.select_related("space").get(pk=int(stored.partition(":")[2]))
+        _, seq = chat.send_message(actor=self.user, room=room, body=body, client_id=client_id)
+        return seq
 
     # --- Events to the client ---------------------------------------------------------
 

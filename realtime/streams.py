@@ -10,7 +10,7 @@ import re
 from django.db import transaction
 from django.db.models import F
 
-from community.models import Thread
+from community.models import ChatRoom, Thread
 from realtime import publish
 from realtime.models import StreamEvent, StreamHead
 
@@ -37,7 +37,9 @@ def visible_to(user, stored: str) -> bool:
         return ident == str(user.pk)
     if kind == "thread":
         return Thread.objects.visible_to(user).filter(pk=int(ident)).exists()
-    return False  # rooms arrive with the chat rooms
+    if kind == "room":
+        return ChatRoom.objects.visible_to(user).filter(pk=int(ident)).exists()
+    return False
 
 
 def append(*, stream: str, kind: str, data: dict, actor=None, client_id: str = "") -> StreamEvent:
@@ -55,6 +57,15 @@ def append(*, stream: str, kind: str, data: dict, actor=None, client_id: str = "
     )
     transaction.on_commit(lambda: publish.events(stream, [event.as_frame()]))
     return event
+
+
+def seq_of(stream: str, client_id: str) -> int | None:
+    """The seq of the event a client sent with this id (for repeating its ack)."""
+    return (
+        StreamEvent.objects.filter(stream=stream, client_id=client_id)
+        .values_list("seq", flat=True)
+        .first()
+    )
 
 
 def head(stream: str) -> int:

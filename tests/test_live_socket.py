@@ -342,3 +342,73 @@ async def test_subscribing_without_after_streams_from_now_on():
     frame = await communicator.receive_json_from(timeout=2)
     assert [e["seq"] for e in frame["events"]] == [3]
     await communicator.disconnect()
+
+
+# --- Chat rooms: send and ack ------------------------------------------------------------
+
+
+@database_sync_to_async
+def room_of_member(username="amira"):
+    from community.models import User
+    from community.services import chat
+    from tests.factories import make_space
+
+    return chat.room_for(make_space(members=[User.objects.get(username=username)]))
+
+
+async def test_send_is_acked_with_its_seq_and_resending_gets_the_same_ack():
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    room = await room_of_member()
+    stream = f"room:{room.pk}"
+    await communicator.send_json_to({"type": "subscribe", "stream": stream, "after": 0})
+    send = {"type": "send", "stream": stream, "client_id": "c-1", "body": "Hello room"}
+    await communicator.send_json_to(send)
+    frames = [await communicator.receive_json_from(timeout=2) for _ in range(2)]
+    ack = next(f for f in frames if f["type"] == "ack")
+    event = next(f for f in frames if f["type"] == "events")["events"][0]
+    assert ack == {"type": "ack", "client_id": "c-1", "seq": 1}
+    assert event["kind"] == "message.new" and "Hello room" in event["html"]
+    await communicator.send_json_to(send)
+    assert await communicator.receive_json_from(timeout=2) == ack
+    assert await communicator.receive_nothing(timeout=0.2)  # no second message
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"body": "x" * 1001}, "too_long"),
+        ({"body": "   "}, "bad_request"),
+        ({"body": 5}, "bad_request"),
+        ({"client_id": ""}, "bad_request"),
+        ({"client_id": "x" * 65}, "bad_request"),
+        ({"stream": "room:999999"}, "not_found"),
+        ({"stream": "thread:1"}, "not_found"),
+    ],
+)
+async def test_bad_sends_get_an_error_and_nothing_is_stored(change, code):
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    room = await room_of_member()
+    send = {"type": "send", "stream": f"room:{room.pk}", "client_id": "c-2", "body": "hi"}
+    await communicator.send_json_to({**send, **change})
+    reply_frame = await communicator.receive_json_from(timeout=2)
+    assert reply_frame["type"] == "error" and reply_frame["code"] == code
+    from community.models import ChatMessage
+
+    assert not await database_sync_to_async(ChatMessage.objects.exists)()
+    await communicator.disconnect()
+
+
+async def test_sending_too_fast_is_rate_limited_and_the_socket_stays_open():
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    room = await room_of_member()
+    codes = []
+    for n in range(7):
+        await communicator.send_json_to(
+            {"type": "send", "stream": f"room:{room.pk}", "client_id": f"r{n}", "body": f"m{n}"}
+        )
+        codes.append((await communicator.receive_json_from(timeout=2)).get("code", "ack"))
+    assert codes[:5] == ["ack"] * 5 and "rate_limited" in codes[5:]
+    await communicator.send_json_to({"type": "subscribe", "stream": f"room:{room.pk}", "after": 4})
+    assert [e["seq"] for e in (await communicator.receive_json_from(timeout=2))["events"]] == [5]
+    await communicator.disconnect()

@@ -7,7 +7,7 @@ do, a login redirect for visitors. A URL pattern without a row fails the suite.
 import pytest
 from django.urls import reverse
 
-from community.models import Notification, Report
+from community.models import ChatMessage, ChatRoom, Notification, Report
 from community.urls import urlpatterns
 from tests.factories import make_thread, post_of
 
@@ -62,6 +62,11 @@ TABLE = {
     "queue": ("GET", (L, 403, 403, 200, 200, 200)),
     "log": ("GET", (L, 403, 403, 403, 403, 200)),
     "account-suspend": ("GET", (L, 403, 403, 403, 403, 200)),
+    # chat rooms (the message is the member's own)
+    "chat": ("GET", (L, 200, 404, 404, 200, 200)),
+    "chat-edit": ("GET", (L, 200, 404, 404, 403, 403)),
+    "chat-delete": ("POST", (L, 302, 404, 404, 403, 403)),
+    "chat-hide": ("POST", (L, 403, 404, 404, 302, 302)),
     # notifications and search
     "notifications": ("GET", (L, 200, 200, 200, 200, 200)),
     "notifications-read-all": ("POST", (L, 302, 302, 302, 302, 302)),
@@ -87,6 +92,12 @@ def world(private_space, school, teacher, moderator, outsider, other_moderator, 
     post = post_of(thread)
     report = Report.objects.create(post=post, reporter=moderator, reason="other")
     note = Notification.objects.create(user=teacher, kind="reply", text="x", thread=thread)
+    message = ChatMessage.objects.create(
+        room=ChatRoom.objects.create(space=private_space),
+        author=teacher,
+        body="hi",
+        body_html="<p>hi</p>",
+    )
     kwargs = {
         "profile": {"username": "amira"},
         "profile-edit": {"username": "amira"},
@@ -98,6 +109,9 @@ def world(private_space, school, teacher, moderator, outsider, other_moderator, 
         "member-remove": {"slug": private_space.slug, "username": "amira"},
         "report-dismiss": {"pk": report.pk},
         "notification-open": {"pk": note.pk},
+        "chat-edit": {"pk": message.pk},
+        "chat-delete": {"pk": message.pk},
+        "chat-hide": {"pk": message.pk},
         "notification-read": {"pk": note.pk},
     }
     users = {

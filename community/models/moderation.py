@@ -55,6 +55,7 @@ class ModerationAction(models.Model):
         DISMISS_REPORTS = "dismiss_reports", "Dismissed reports"
         EDIT_POST = "edit_post", "Edited someone's post"
         DELETE_POST = "delete_post", "Deleted someone's post"
+        HIDE_MESSAGE = "hide_message", "Hid a chat message"
         LOCK_THREAD = "lock_thread", "Locked a thread"
         UNLOCK_THREAD = "unlock_thread", "Unlocked a thread"
         PIN_THREAD = "pin_thread", "Pinned a thread"

@@ -8,6 +8,7 @@
   var handlers = {}; // stream -> function(events)
   var last = {}; // stream -> last seq handled (undefined: "from now on")
   var repairing = {};
+  var replies = {}; // client_id -> callback(ack or error frame)
   var socket = null;
   var backoff = 500;
   var stall = null;
@@ -28,6 +29,11 @@
       var frame;
       try { frame = JSON.parse(message.data); } catch (e) { return; }
       if (frame.type === "events") deliver(frame.stream, frame.events);
+      else if ((frame.type === "ack" || frame.type === "error") && replies[frame.client_id]) {
+        var reply = replies[frame.client_id];
+        delete replies[frame.client_id];
+        reply(frame);
+      }
       else if (frame.type === "reset") location.reload();
       else if (frame.type === "hb") {
         Object.keys(frame.heads || {}).forEach(function (stream) {
@@ -82,6 +88,15 @@
   }
 
   window.StaffroomLive = {
+    // Send a frame that carries a client_id; `reply` gets the ack or the error.
+    send: function (frame, reply) {
+      if (!socket || socket.readyState !== WebSocket.OPEN) {
+        reply({ type: "error", code: "offline", detail: "Not connected: try again." });
+        return;
+      }
+      replies[frame.client_id] = reply;
+      socket.send(JSON.stringify(frame));
+    },
     on: function (stream, after, handler) {
       handlers[stream] = handler;
       if (after !== null && after !== undefined && after !== "") last[stream] = Number(after);

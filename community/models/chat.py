@@ -1,0 +1,76 @@
+"""Live chat rooms: every space has one; messages are short and stay in the log."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+EDIT_WINDOW_SECONDS = 5 * 60
+MESSAGE_MAX_LENGTH = 1000
+
+
+class ChatRoomQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from community.models.forum import Space
+
+        return self.filter(space__in=Space.objects.visible_to(user))
+
+
+class ChatRoom(models.Model):
+    space = models.OneToOneField(
+        "community.Space", on_delete=models.CASCADE, related_name="chat_room"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ChatRoomQuerySet.as_manager()
+
+    def __str__(self):
+        return f"Chat in {self.space}"
+
+    def get_absolute_url(self):
+        return reverse("community:chat", kwargs={"slug": self.space.slug})
+
+    @property
+    def stream(self) -> str:
+        return f"room:{self.pk}"
+
+
+class ChatMessage(models.Model):
+    room = models.ForeignKey(ChatRoom, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chat_messages"
+    )
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    # The sender's id for this message: sending it again never makes a second message.
+    client_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["room", "-id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "client_id"],
+                condition=~Q(client_id=""),
+                name="chat_message_client_id_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.author}: {self.body[:40]}"
+
+    @property
+    def is_gone(self) -> bool:
+        return self.deleted_at is not None or self.hidden_at is not None
+
+    def editable_until(self):
+        return self.created_at + timezone.timedelta(seconds=EDIT_WINDOW_SECONDS)
+
+    @property
+    def is_editable_now(self) -> bool:
+        return timezone.now() <= self.editable_until()

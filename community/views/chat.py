@@ -1,0 +1,127 @@
+"""A space's chat room: the last 100 messages, earlier ones on request, and a composer
+that posts normally without JavaScript (static/js/chat.js sends over the socket)."""
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST
+
+from community import rules
+from community.models import ChatMessage, ChatRoom
+from community.models.chat import MESSAGE_MAX_LENGTH
+from community.services import chat
+from community.views.common import visible_space
+from realtime import streams
+
+PAGE = 100
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Message",
+        max_length=MESSAGE_MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    client_id = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+
+def _message(request, pk) -> ChatMessage:
+    return get_object_or_404(
+        ChatMessage.objects.filter(
+            room__in=ChatRoom.objects.visible_to(request.user)
+        ).select_related("room__space", "author__profile"),
+        pk=pk,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room(request, slug):
+    space = visible_space(request, slug)
+    room = chat.room_for(space)
+    form = MessageForm(request.POST or None, initial={"client_id": uuid.uuid4().hex})
+    if request.method == "POST":
+        if not rules.can_chat(request.user, room):
+            raise PermissionDenied("Join this space to chat in its room.")
+        if form.is_valid():
+            try:
+                chat.send_message(
+                    actor=request.user,
+                    room=room,
+                    body=form.cleaned_data["body"],
+                    client_id=form.cleaned_data["client_id"],
+                )
+            except chat.ChatRefused as refusal:
+                form.add_error("body", refusal.detail)
+            else:
+                return redirect(room)
+    history = room.messages.select_related("author__profile").order_by("-pk")
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        history = history.filter(pk__lt=int(before))
+    page = list(history[: PAGE + 1])
+    earlier = page[PAGE - 1].pk if len(page) > PAGE else None
+    return render(
+        request,
+        "community/chat/room.html",
+        {
+            "space": space,
+            "room": room,
+            "chat_messages": list(reversed(page[:PAGE])),
+            "earlier": earlier,
+            "is_latest": not before,
+            "stream_head": streams.head(room.stream),
+            "can_chat": rules.can_chat(request.user, room),
+            "can_moderate": rules.can_moderate(request.user, space),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_edit(request, pk):
+    message = _message(request, pk)
+    if not rules.can_edit_message(request.user, message):
+        raise PermissionDenied("You can edit your own messages for five minutes.")
+    form = MessageForm(request.POST or None, initial={"body": message.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            chat.edit_message(actor=request.user, message=message, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            return redirect(message.room)
+    return render(request, "community/chat/edit.html", {"form": form, "message": message})
+
+
+@login_required
+@require_POST
+def message_delete(request, pk):
+    message = _message(request, pk)
+    chat.delete_message(actor=request.user, message=message)
+    messages.success(request, "Your message is deleted.")
+    return redirect(message.room)
+
+
+@login_required
+@require_POST
+def message_hide(request, pk):
+    message = _message(request, pk)
+    chat.hide_message(actor=request.user, message=message, reason=request.POST.get("reason", ""))
+    messages.success(request, "The message is hidden.")
+    return redirect(message.room)
+
+
+urlpatterns = [
+    path("s/<slug:slug>/chat/", room, name="chat"),
+    path("chat/<int:pk>/edit/", message_edit, name="chat-edit"),
+    path("chat/<int:pk>/delete/", message_delete, name="chat-delete"),
+    path("chat/<int:pk>/hide/", message_hide, name="chat-hide"),
+]

@@ -1,0 +1,121 @@
+"""Space chat rooms: who may chat, idempotent sends, pacing, edits, deletes and hides."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from community.models import ChatMessage, ModerationAction
+from community.services import chat
+from community.services.chat import ChatRefused
+from realtime import streams
+
+
+@pytest.fixture
+def room(space):
+    return chat.room_for(space)
+
+
+def test_every_space_has_one_room(space):
+    assert chat.room_for(space) == chat.room_for(space)
+
+
+def test_a_message_is_rendered_stored_and_streamed(room, teacher):
+    message, seq = chat.send_message(actor=teacher, room=room, body="Hello **all**", client_id="c1")
+    assert message.body_html == "<p>Hello <strong>all</strong></p>"
+    [event] = streams.events_after(room.stream, 0)
+    assert event["seq"] == seq == 1 and event["kind"] == "message.new"
+    assert f'id="message-{message.pk}"' in event["html"] and event["client_id"] == "c1"
+
+
+def test_the_same_client_id_never_makes_a_second_message(room, teacher, colleague):
+    first, seq = chat.send_message(actor=teacher, room=room, body="once", client_id="abc")
+    again, seq_again = chat.send_message(actor=teacher, room=room, body="once", client_id="abc")
+    assert (again, seq_again) == (first, seq)
+    with pytest.raises(ChatRefused) as refusal:
+        chat.send_message(actor=colleague, room=room, body="mine?", client_id="abc")
+    assert refusal.value.code == "bad_request"
+    assert ChatMessage.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body, code", [("", "bad_request"), ("  ", "bad_request"), ("x" * 1001, "too_long")]
+)
+def test_bad_messages_are_refused_and_nothing_is_saved(room, teacher, body, code):
+    with pytest.raises(ChatRefused) as refusal:
+        chat.send_message(actor=teacher, room=room, body=body)
+    assert refusal.value.code == code
+    assert not ChatMessage.objects.exists() and streams.head(room.stream) == 0
+
+
+def test_non_members_and_muted_members_may_not_chat(room, outsider, colleague, space):
+    with pytest.raises(ChatRefused) as refusal:
+        chat.send_message(actor=outsider, room=room, body="hi")
+    assert refusal.value.code == "not_allowed"
+    space.memberships.filter(user=colleague).update(
+        muted_until=timezone.now() + dt.timedelta(hours=1)
+    )
+    with pytest.raises(ChatRefused):
+        chat.send_message(actor=colleague, room=room, body="hi")
+
+
+def test_a_burst_of_five_then_one_every_two_seconds(room, teacher):
+    for n in range(chat.BURST):
+        chat.send_message(actor=teacher, room=room, body=f"quick {n}")
+    with pytest.raises(ChatRefused) as refusal:
+        chat.send_message(actor=teacher, room=room, body="too quick")
+    assert refusal.value.code == "rate_limited"
+    ChatMessage.objects.update(created_at=timezone.now() - dt.timedelta(seconds=3))
+    chat.send_message(actor=teacher, room=room, body="paced")
+
+
+def test_edit_own_within_five_minutes_only(room, teacher, colleague):
+    message, _ = chat.send_message(actor=teacher, room=room, body="typo")
+    with pytest.raises(PermissionDenied):
+        chat.edit_message(actor=colleague, message=message, body="not yours")
+    chat.edit_message(actor=teacher, message=message, body="fixed")
+    assert streams.events_after(room.stream, 1)[0]["kind"] == "message.edited"
+    ChatMessage.objects.update(created_at=timezone.now() - dt.timedelta(minutes=6))
+    message.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        chat.edit_message(actor=teacher, message=message, body="too late")
+
+
+def test_delete_own_and_moderators_hide(room, teacher, colleague, moderator):
+    mine, _ = chat.send_message(actor=teacher, room=room, body="oops")
+    with pytest.raises(PermissionDenied):
+        chat.delete_message(actor=colleague, message=mine)
+    chat.delete_message(actor=teacher, message=mine)
+    theirs, _ = chat.send_message(actor=colleague, room=room, body="unkind words")
+    with pytest.raises(PermissionDenied):
+        chat.hide_message(actor=teacher, message=theirs)
+    chat.hide_message(actor=moderator, message=theirs, reason="Be kind")
+    assert ModerationAction.objects.get().action == "hide_message"
+    kinds = [e["kind"] for e in streams.events_after(room.stream, 0)]
+    assert kinds == ["message.new", "message.deleted", "message.new", "message.hidden"]
+
+
+def test_the_room_page_shows_the_last_100_and_loads_earlier(teacher_client, room, teacher, space):
+    ChatMessage.objects.bulk_create(
+        ChatMessage(room=room, author=teacher, body=f"m{n}", body_html=f"<p>m{n}</p>")
+        for n in range(130)
+    )
+    page = teacher_client.get(reverse("community:chat", args=[space.slug]))
+    shown = [m.body for m in page.context["chat_messages"]]
+    assert shown[0] == "m30" and shown[-1] == "m129" and len(shown) == 100
+    earlier = teacher_client.get(
+        reverse("community:chat", args=[space.slug]), {"before": page.context["earlier"]}
+    )
+    assert [m.body for m in earlier.context["chat_messages"]][-1] == "m29"
+    assert "Jump to latest" in earlier.content.decode()
+
+
+def test_the_room_works_without_javascript(teacher_client, space):
+    url = reverse("community:chat", args=[space.slug])
+    response = teacher_client.post(url, {"body": "Posted by a plain form", "client_id": "f1"})
+    assert response["Location"] == url
+    assert "Posted by a plain form" in teacher_client.get(url).content.decode()
+    response = teacher_client.post(url, {"body": "x" * 1001})
+    assert "at most 1000 characters" in response.content.decode()
