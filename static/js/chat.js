@@ -33,6 +33,46 @@
     var after = log.getAttribute("data-live-after");
     if (after === "") return; // an earlier page of history: not live
 
+    var me = log.getAttribute("data-me");
+    var canModerate = log.hasAttribute("data-can-moderate");
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+
+    function postButton(action, label) {
+      var f = document.createElement("form");
+      f.method = "post";
+      f.action = action;
+      var t = document.createElement("input");
+      t.type = "hidden";
+      t.name = "csrfmiddlewaretoken";
+      t.value = token ? token.value : "";
+      var button = document.createElement("button");
+      button.type = "submit";
+      button.className = "link-button";
+      button.textContent = label;
+      f.appendChild(t);
+      f.appendChild(button);
+      return f;
+    }
+
+    // Pushed messages are rendered for everyone: add this reader's own controls.
+    function addTools(node) {
+      if (node.querySelector(".chat-tools") || node.classList.contains("chat-gone")) return;
+      var id = node.id.replace("message-", "");
+      var mine = node.getAttribute("data-author") === me;
+      if (!id || (!mine && !canModerate)) return;
+      var tools = document.createElement("span");
+      tools.className = "post-tools chat-tools";
+      if (mine) {
+        var edit = document.createElement("a");
+        edit.href = "/chat/" + id + "/edit/";
+        edit.textContent = "Edit";
+        tools.appendChild(edit);
+        tools.appendChild(postButton("/chat/" + id + "/delete/", "Delete"));
+      }
+      if (canModerate) tools.appendChild(postButton("/chat/" + id + "/hide/", "Hide"));
+      node.appendChild(tools);
+    }
+
     function nearBottom() {
       return window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 200;
     }
@@ -50,7 +90,9 @@
         if (!event.html) return;
         var existing = document.getElementById("message-" + event.id) ||
           (event.client_id && document.getElementById("pending-" + event.client_id));
-        place(fromHtml(event.html), existing);
+        var node = fromHtml(event.html);
+        addTools(node);
+        place(node, existing);
       });
     });
 
