@@ -16,7 +16,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from community.models import ChatRoom
 from community.services import chat
 from community.services.chat import ChatRefused
-from realtime import streams
+from realtime import presence, streams
 from realtime.hub import get_hub
 
 HEARTBEAT_SECONDS = 25  # the protocol promises one at least every 30 s
@@ -64,7 +64,25 @@ class LiveConsumer(AsyncWebsocketConsumer):
         for task in getattr(self, "tasks", ()):
             task.cancel()
         for stream in list(getattr(self, "last", ())):
-            await self.hub.unsubscribe(stream, self)
+            await self.drop(stream)
+
+    async def drop(self, stream: str) -> None:
+        del self.last[stream]
+        await self.hub.unsubscribe(stream, self)
+        if stream.startswith("room:"):
+            await database_sync_to_async(presence.leave)(stream, self.user)
+            self.hub.presence_changed(stream)
+
+    def presence(self, stream: str, count: int, names: list[str]) -> None:
+        """Called by the hub (at most every PRESENCE_TICK per room): who is here."""
+        if stream in self.names:
+            frame = {
+                "type": "presence",
+                "stream": self.names[stream],
+                "count": count,
+                "names": names,
+            }
+            asyncio.ensure_future(self.send_json(frame))
 
     # --- Frames from the client -------------------------------------------------------
 
@@ -83,8 +101,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         elif kind == "unsubscribe":
             stored = streams.storage_key(self.user, name)
             if stored in self.last:
-                del self.last[stored]
-                await self.hub.unsubscribe(stored, self)
+                await self.drop(stored)
         else:
             await self.send_message(frame, name)
 
@@ -108,6 +125,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         # Register first, then catch up: a live event that arrives meanwhile waits in the
         # queue behind the catch-up and is dropped there if the log already had it.
+        if stored not in self.last and stored.startswith("room:"):
+            await database_sync_to_async(presence.join)(stored, self.user)
+            self.hub.presence_changed(stored)
         self.names[stored] = name
         if after is None:
             after = await database_sync_to_async(streams.head)(stored)

@@ -16,11 +16,13 @@ import weakref
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from realtime import presence
 from realtime.models import StreamHead
 from realtime.publish import group_name
 
 log = logging.getLogger(__name__)
 HEAD_CHECK_SECONDS = 25
+PRESENCE_TICK = 2  # at most one presence snapshot per room per process this often
 REJOIN_SECONDS = 1800  # channels_redis forgets group members after a day by default
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
@@ -42,6 +44,7 @@ class Hub:
         self.channel: str | None = None
         self.tasks: list[asyncio.Task] = []
         self.lock = asyncio.Lock()
+        self.presence_dirty: set[str] = set()
 
     async def subscribe(self, stream: str, listener) -> None:
         async with self.lock:
@@ -50,6 +53,7 @@ class Hub:
                 self.tasks = [
                     asyncio.create_task(self._read()),
                     asyncio.create_task(self._check_heads()),
+                    asyncio.create_task(self._send_presence()),
                 ]
             if stream not in self.listeners:
                 self.listeners[stream] = set()
@@ -96,6 +100,25 @@ class Hub:
             delay = 0.5
             if message.get("type") == "stream.events":
                 self._dispatch(message["stream"], message["events"])
+            elif message.get("type") == "stream.presence":
+                for listener in list(self.listeners.get(message["stream"], ())):
+                    listener.presence(message["stream"], message["count"], message["names"])
+
+    def presence_changed(self, stream: str) -> None:
+        self.presence_dirty.add(stream)
+
+    async def _send_presence(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_TICK)
+            dirty, self.presence_dirty = self.presence_dirty, set()
+            for stream in dirty:
+                try:
+                    snap = await database_sync_to_async(presence.snapshot)(stream)
+                    await self.layer.group_send(
+                        group_name(stream), {"type": "stream.presence", "stream": stream, **snap}
+                    )
+                except Exception:
+                    log.warning("Could not send presence for %s", stream, exc_info=True)
 
     async def _rejoin(self) -> None:
         try:
@@ -122,6 +145,7 @@ class Hub:
             streams = list(self.listeners)
             if not streams:
                 continue
+            await self._touch_presence()
             try:
                 heads = await database_sync_to_async(_heads)(streams)
             except Exception:
@@ -131,6 +155,14 @@ class Hub:
                 if head > self.heads.get(stream, 0):
                     self.heads[stream] = head
                     self._dispatch(stream, None)
+
+    async def _touch_presence(self) -> None:
+        """Keep this process's people present (rows of a crashed process fade out)."""
+        for stream, listeners in list(self.listeners.items()):
+            if stream.startswith("room:"):
+                users = [listener.user.pk for listener in listeners]
+                with contextlib.suppress(Exception):
+                    await database_sync_to_async(presence.touch)(stream, users)
 
 
 def _heads(streams: list[str]) -> dict[str, int]:

@@ -46,3 +46,21 @@ class StreamEvent(models.Model):
     def as_frame(self) -> dict:
         """The event as clients receive it (docs/realtime.md)."""
         return {"seq": self.seq, "kind": self.kind, "at": self.created_at.isoformat(), **self.data}
+
+
+class Presence(models.Model):
+    """Who is in a room now: a row per person with open connections to it. Rows are kept
+    fresh by the server processes (seen_at), so a crashed process's people fade out."""
+
+    stream = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    connections = models.PositiveIntegerField(default=0)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "user"], name="presence_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.stream}"

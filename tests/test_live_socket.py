@@ -412,3 +412,49 @@ async def test_sending_too_fast_is_rate_limited_and_the_socket_stays_open():
     await communicator.send_json_to({"type": "subscribe", "stream": f"room:{room.pk}", "after": 4})
     assert [e["seq"] for e in (await communicator.receive_json_from(timeout=2))["events"]] == [5]
     await communicator.disconnect()
+
+
+# --- Presence ------------------------------------------------------------------------------
+
+
+async def test_presence_counts_people_not_tabs_and_follows_leaving(monkeypatch):
+    from realtime import hub as hub_module
+    from realtime.models import Presence
+
+    monkeypatch.setattr(hub_module, "PRESENCE_TICK", 0.05)
+    first, _, _ = await connect(ORIGIN, await session_cookie_for("amira"))
+    room = await room_of_member("amira")
+    stream = f"room:{room.pk}"
+    second_tab, _, _ = await connect(ORIGIN, await another_session("amira"))
+    bea, _, _ = await connect(ORIGIN, await session_cookie_for("bea"))
+    for communicator in (first, second_tab, bea):
+        await communicator.send_json_to({"type": "subscribe", "stream": stream})
+
+    async def presence_until(communicator, count):
+        for _ in range(50):
+            frame = await communicator.receive_json_from(timeout=2)
+            if frame["type"] == "presence" and frame["count"] == count:
+                return frame
+        pytest.fail(f"no presence frame with count {count}")
+
+    frame = await presence_until(first, 2)  # two people, three connections
+    assert frame["stream"] == stream and len(frame["names"]) == 2
+    await bea.disconnect()
+    await presence_until(first, 1)
+    await second_tab.disconnect()
+    await first.disconnect()
+    assert not await database_sync_to_async(Presence.objects.exists)()
+
+
+@database_sync_to_async
+def another_session(username):
+    """A second signed-in connection (another tab) for an existing account."""
+    from community.models import User
+
+    user = User.objects.get(username=username)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={store.session_key}".encode())

@@ -16,7 +16,7 @@ from community.models import ChatMessage, ChatRoom
 from community.models.chat import MESSAGE_MAX_LENGTH
 from community.services import chat
 from community.views.common import visible_space
-from realtime import streams
+from realtime import presence, streams
 
 PAGE = 100
 
@@ -77,6 +77,7 @@ def room(request, slug):
             "earlier": earlier,
             "is_latest": not before,
             "stream_head": streams.head(room.stream),
+            "presence": presence.snapshot(room.stream),
             "can_chat": rules.can_chat(request.user, room),
             "can_moderate": rules.can_moderate(request.user, space),
             "form": form,

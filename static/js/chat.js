@@ -85,6 +85,15 @@
       if (stick) node.scrollIntoView({ block: "end" });
     }
 
+    var here = document.querySelector("[data-presence]");
+    if (here) {
+      window.StaffroomLive.onPresence(stream, function (frame) {
+        var names = frame.names.join(", ");
+        var more = frame.count > frame.names.length ? " and " + (frame.count - frame.names.length) + " more" : "";
+        here.textContent = frame.count + " here now" + (names ? ": " + names + more : "");
+      });
+    }
+
     window.StaffroomLive.on(stream, after, function (events) {
       events.forEach(function (event) {
         if (!event.html) return;

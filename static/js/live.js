@@ -9,6 +9,7 @@
   var last = {}; // stream -> last seq handled (undefined: "from now on")
   var repairing = {};
   var replies = {}; // client_id -> callback(ack or error frame)
+  var presenceHandlers = {}; // stream -> function({count, names})
   var socket = null;
   var backoff = 500;
   var stall = null;
@@ -35,6 +36,9 @@
         reply(frame);
       }
       else if (frame.type === "reset") location.reload();
+      else if (frame.type === "presence" && presenceHandlers[frame.stream]) {
+        presenceHandlers[frame.stream](frame);
+      }
       else if (frame.type === "hb") {
         Object.keys(frame.heads || {}).forEach(function (stream) {
           if (frame.heads[stream] > (last[stream] || 0)) repair(stream);
@@ -97,6 +101,7 @@
       replies[frame.client_id] = reply;
       socket.send(JSON.stringify(frame));
     },
+    onPresence: function (stream, handler) { presenceHandlers[stream] = handler; },
     on: function (stream, after, handler) {
       handlers[stream] = handler;
       if (after !== null && after !== undefined && after !== "") last[stream] = Number(after);

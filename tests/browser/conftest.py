@@ -101,7 +101,19 @@ def _forget_inherited_connections():
     """In the forked daphne: settings already name the test database, but the connections
     inherited from the parent share its sockets. Drop them unclosed (closing would end
     the parent's session too); Django opens fresh ones."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+    from channels.layers import channel_layers
     from django.db import connections
+
+    from realtime import hub
 
     for connection in connections.all(initialized_only=True):
         connection.connection = None
+    # Likewise the channel layer and the hubs: their state belongs to the parent's loops.
+    channel_layers.backends = {}
+    hub._hubs.clear()
+    # And asgiref's thread for sync code: a fork copies the executor but not its thread,
+    # so work given to it would never run.
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)

@@ -25,6 +25,7 @@ def test_two_people_chat_live_and_a_dropped_reader_catches_up(browser, live_daph
     b = open_as(browser, live_daphne, "wanjiru@example.org", "/s/oracy/chat/")
     a.wait_for_timeout(500)
     log_a, log_b = a.locator("[role=log]"), b.locator("[role=log]")
+    expect(a.locator("[data-presence]")).to_contain_text("2 here now")  # live presence
 
     say(a, "Morning from Leeds!")
     expect(log_a.locator(".chat-message").filter(has_text="Morning from Leeds!")).to_have_count(1)
