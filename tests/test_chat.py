@@ -119,3 +119,42 @@ def test_the_room_works_without_javascript(teacher_client, space):
     assert "Posted by a plain form" in teacher_client.get(url).content.decode()
     response = teacher_client.post(url, {"body": "x" * 1001})
     assert "at most 1000 characters" in response.content.decode()
+
+
+def test_slow_mode_paces_members_but_not_moderators(client, room, teacher, moderator, space):
+    client.force_login(moderator)
+    client.post(reverse("community:chat-slow-mode", args=[space.slug]), {"seconds": "30"})
+    room.refresh_from_db()
+    assert room.slow_mode_seconds == 30
+    assert streams.events_after(room.stream, 0)[-1]["kind"] == "room.slow_mode"
+    chat.send_message(actor=teacher, room=room, body="one")
+    with pytest.raises(ChatRefused, match="Slow mode is on"):
+        chat.send_message(actor=teacher, room=room, body="two")
+    from community.models import Membership
+
+    Membership.objects.get_or_create(space=space, user=moderator)
+    chat.send_message(actor=moderator, room=room, body="moderators may")
+    chat.send_message(actor=moderator, room=room, body="keep talking")
+
+
+def test_only_moderators_set_slow_mode_and_only_to_an_offered_interval(
+    client, room, teacher, moderator, space
+):
+    url = reverse("community:chat-slow-mode", args=[space.slug])
+    client.force_login(teacher)
+    assert client.post(url, {"seconds": "30"}).status_code == 403
+    client.force_login(moderator)
+    response = client.post(url, {"seconds": "7"}, follow=True)
+    assert "Choose one of the offered intervals" in response.content.decode()
+    room.refresh_from_db()
+    assert room.slow_mode_seconds == 0
+
+
+def test_a_flooded_room_refuses_more(room, teacher, monkeypatch):
+    monkeypatch.setattr(chat, "ROOM_CAP", 3)
+    for n in range(3):
+        chat.send_message(actor=teacher, room=room, body=f"m{n}")
+    # Three seconds ago: past the person's own pace, within the room's ten seconds.
+    ChatMessage.objects.update(created_at=timezone.now() - dt.timedelta(seconds=3))
+    with pytest.raises(ChatRefused, match="very busy"):
+        chat.send_message(actor=teacher, room=room, body="one more")

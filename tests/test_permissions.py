@@ -64,6 +64,7 @@ TABLE = {
     "account-suspend": ("GET", (L, 403, 403, 403, 403, 200)),
     # chat rooms (the message is the member's own)
     "chat": ("GET", (L, 200, 404, 404, 200, 200)),
+    "chat-slow-mode": ("POST", (L, 403, 404, 404, 302, 302)),
     "chat-edit": ("GET", (L, 200, 404, 404, 403, 403)),
     "chat-delete": ("POST", (L, 302, 404, 404, 403, 403)),
     "chat-hide": ("POST", (L, 403, 404, 404, 302, 302)),

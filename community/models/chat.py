@@ -22,6 +22,8 @@ class ChatRoom(models.Model):
         "community.Space", on_delete=models.CASCADE, related_name="chat_room"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by moderators: members may send one message every this many seconds (0: off).
+    slow_mode_seconds = models.PositiveSmallIntegerField(default=0)
 
     objects = ChatRoomQuerySet.as_manager()
 

@@ -18,6 +18,9 @@ from realtime import streams
 BURST = 5  # messages in a row before the pace applies
 BURST_SECONDS = 10
 PACE_SECONDS = 2  # then one message every this many seconds
+ROOM_CAP = 100  # messages per ROOM_CAP_SECONDS from everyone: a flood is refused
+ROOM_CAP_SECONDS = 10
+SLOW_MODE_CHOICES = (0, 10, 30, 60, 120)
 
 
 class ChatRefused(Exception):
@@ -57,7 +60,16 @@ def _announce(message: ChatMessage, kind: str, *, client_id: str = "") -> int:
 
 def _check_pace(actor: User, room: ChatRoom) -> None:
     now = timezone.now()
-    mine = ChatMessage.objects.filter(room=room, author=actor)
+    recent = ChatMessage.objects.filter(room=room)
+    if recent.filter(created_at__gte=now - timedelta(seconds=ROOM_CAP_SECONDS)).count() >= ROOM_CAP:
+        raise ChatRefused("rate_limited", "The room is very busy: try again in a few seconds.")
+    mine = recent.filter(author=actor)
+    if room.slow_mode_seconds and not rules.can_moderate(actor, room.space):
+        if mine.filter(created_at__gte=now - timedelta(seconds=room.slow_mode_seconds)).exists():
+            raise ChatRefused(
+                "rate_limited",
+                f"Slow mode is on: one message every {room.slow_mode_seconds} seconds.",
+            )
     if mine.filter(created_at__gte=now - timedelta(seconds=BURST_SECONDS)).count() < BURST:
         return
     if mine.filter(created_at__gte=now - timedelta(seconds=PACE_SECONDS)).exists():
@@ -135,3 +147,16 @@ def hide_message(*, actor: User, message: ChatMessage, reason: str = "") -> Chat
     )
     _announce(message, "message.hidden")
     return message
+
+
+@transaction.atomic
+def set_slow_mode(*, actor: User, room: ChatRoom, seconds: int) -> ChatRoom:
+    """Moderators slow a busy room down (0 switches slow mode off)."""
+    if not rules.can_moderate(actor, room.space):
+        raise PermissionDenied("Only this space's moderators set slow mode.")
+    if seconds not in SLOW_MODE_CHOICES:
+        raise ValidationError("Choose one of the offered intervals.")
+    room.slow_mode_seconds = seconds
+    room.save(update_fields=["slow_mode_seconds"])
+    streams.append(stream=room.stream, kind="room.slow_mode", data={"seconds": seconds})
+    return room

@@ -80,6 +80,7 @@ def room(request, slug):
             "presence": presence.snapshot(room.stream),
             "can_chat": rules.can_chat(request.user, room),
             "can_moderate": rules.can_moderate(request.user, space),
+            "slow_mode_choices": chat.SLOW_MODE_CHOICES,
             "form": form,
         },
     )
@@ -120,8 +121,31 @@ def message_hide(request, pk):
     return redirect(message.room)
 
 
+@login_required
+@require_POST
+def slow_mode(request, slug):
+    space = visible_space(request, slug)
+    room = chat.room_for(space)
+    seconds = request.POST.get("seconds", "")
+    try:
+        chat.set_slow_mode(
+            actor=request.user, room=room, seconds=int(seconds) if seconds.isdigit() else -1
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Slow mode: one message every {room.slow_mode_seconds} seconds."
+            if room.slow_mode_seconds
+            else "Slow mode is off.",
+        )
+    return redirect(room)
+
+
 urlpatterns = [
     path("s/<slug:slug>/chat/", room, name="chat"),
+    path("s/<slug:slug>/chat/slow/", slow_mode, name="chat-slow-mode"),
     path("chat/<int:pk>/edit/", message_edit, name="chat-edit"),
     path("chat/<int:pk>/delete/", message_delete, name="chat-delete"),
     path("chat/<int:pk>/hide/", message_hide, name="chat-hide"),
