@@ -28,9 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Replace, not prepend: this directory is sys.path[0] and holds markdown.py, which would
 # shadow the Markdown library (see bench/markdown.py).
 sys.path[0] = str(ROOT)
+from bench.perfdoc import write_section  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-DOC = ROOT / "docs" / "performance.md"
 HEADING = "## Community pages"
 BATCH = 5000
 WARMUP = 3
@@ -663,18 +664,6 @@ def interpretation(rows: list[tuple[str, dict]], matches: dict) -> list[str]:
     ]
 
 
-def write_section(text: str) -> None:
-    """Replace our section (up to the next "## " heading), keeping everything else."""
-    doc = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(doc):
-        doc = pattern.sub(lambda _: text + "\n", doc, count=1).rstrip("\n") + "\n"
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(doc)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the data; no doc")
@@ -721,8 +710,8 @@ def main() -> int:
     if args.quick:
         print("--quick: docs/performance.md is left alone (it holds the full run)")
         return 0
-    write_section(section(seeded_counts(), search_matches(reader), rows, took))
-    print(f"Wrote {DOC.relative_to(ROOT)}")
+    write_section(HEADING, section(seeded_counts(), search_matches(reader), rows, took))
+    print("Wrote docs/performance.md")
     return 0
 
 

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Replace, not prepend: this file's own directory is sys.path[0], and since this file is
 # called markdown.py it would shadow the Markdown library that it is measuring.
 sys.path[0] = str(ROOT)
+from bench.perfdoc import write_section  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
@@ -30,7 +32,6 @@ from community.markdown import MAX_MARKDOWN_LENGTH, render_markdown  # noqa: E40
 
 RUNS = 7
 BAR_MS = 250
-DOC = ROOT / "docs" / "performance.md"
 HEADING = "## Markdown rendering"
 
 REFLECTION = """\
@@ -191,18 +192,6 @@ def section(rows: list[tuple[str, int, float, float]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    """Replace our section (up to the next "## " heading), keeping everything else."""
-    doc = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(doc):
-        doc = pattern.sub(lambda _: text + "\n", doc, count=1).rstrip("\n") + "\n"
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(doc)
-
-
 def main() -> int:
     render_markdown(REFLECTION)  # warm up imports and URL resolvers
     rows = []
@@ -211,8 +200,8 @@ def main() -> int:
         med, worst = measure(text)
         rows.append((name, len(text), med, worst))
         print(f"{name:<{width}}  {len(text):>6}  median {med:7.1f} ms  worst {worst:7.1f} ms")
-    write_section(section(rows))
-    print(f"Wrote {DOC.relative_to(ROOT)}")
+    write_section(HEADING, section(rows))
+    print("Wrote docs/performance.md")
     slow = [name for name, _, _, worst in rows if worst >= BAR_MS]
     if slow:
         print(f"Over {BAR_MS} ms: {', '.join(slow)}", file=sys.stderr)
