@@ -158,3 +158,8 @@ def test_a_flooded_room_refuses_more(room, teacher, monkeypatch):
     ChatMessage.objects.update(created_at=timezone.now() - dt.timedelta(seconds=3))
     with pytest.raises(ChatRefused, match="very busy"):
         chat.send_message(actor=teacher, room=room, body="one more")
+
+
+def test_the_room_page_counts_the_viewer_as_here(teacher_client, space):
+    body = teacher_client.get(reverse("community:chat", args=[space.slug])).content.decode()
+    assert "1 here now: Amira Khan" in body

@@ -77,13 +77,21 @@ def room(request, slug):
             "earlier": earlier,
             "is_latest": not before,
             "stream_head": streams.head(room.stream),
-            "presence": presence.snapshot(room.stream),
+            "presence": _with_viewer(presence.snapshot(room.stream), request),
             "can_chat": rules.can_chat(request.user, room),
             "can_moderate": rules.can_moderate(request.user, space),
             "slow_mode_choices": chat.SLOW_MODE_CHOICES,
             "form": form,
         },
     )
+
+
+def _with_viewer(snapshot: dict, request) -> dict:
+    """The page is drawn before the viewer's socket joins the room: count them in."""
+    name = request.profile.display_name if request.profile else request.user.username
+    if name in snapshot["names"]:
+        return snapshot
+    return {"count": snapshot["count"] + 1, "names": sorted([*snapshot["names"], name])}
 
 
 @login_required
