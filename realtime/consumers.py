@@ -8,6 +8,7 @@ log. A client too slow to keep its queue under MAX_QUEUE is closed with 4008 and
 """
 
 import asyncio
+import contextlib
 import json
 
 from channels.db import database_sync_to_async
@@ -82,7 +83,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 "count": count,
                 "names": names,
             }
-            asyncio.ensure_future(self.send_json(frame))
+            asyncio.ensure_future(self.send_quietly(frame))
+
+    async def send_quietly(self, frame) -> None:
+        # Presence is advisory: a socket that closed meanwhile simply misses it.
+        with contextlib.suppress(Exception):
+            await self.send_json(frame)
 
     # --- Frames from the client -------------------------------------------------------
 

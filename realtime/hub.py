@@ -120,13 +120,15 @@ class Hub:
                 except Exception:
                     log.warning("Could not send presence for %s", stream, exc_info=True)
 
-    async def _rejoin(self) -> None:
+    async def _rejoin(self, *, resync: bool = True) -> None:
         try:
             for stream in list(self.listeners):
                 await self.layer.group_add(group_name(stream), self.channel)
         except Exception:
             log.warning("Channel layer still unavailable")
             return
+        if not resync:
+            return  # the periodic refresh: nothing was missed
         log.info(
             "Rejoined %d streams after a channel-layer failure; listeners resync",
             len(self.listeners),
@@ -141,7 +143,7 @@ class Hub:
             elapsed += HEAD_CHECK_SECONDS
             if elapsed >= REJOIN_SECONDS:
                 elapsed = 0
-                await self._rejoin()
+                await self._rejoin(resync=False)
             streams = list(self.listeners)
             if not streams:
                 continue
