@@ -4,6 +4,8 @@ Pure: no writes. The only reads are the viewer's memberships, loaded once per us
 object (one query per request) by `membership_in`.
 """
 
+from django.utils import timezone
+
 from community.models import Membership, Post, Profile, Space, Thread, User
 
 
@@ -180,8 +182,6 @@ def can_chat(user, room) -> bool:
 
 def can_edit_message(user, message, at=None) -> bool:
     """Your own message, within five minutes of sending it."""
-    from django.utils import timezone
-
     return (
         message.author_id == user.pk
         and not message.is_gone

@@ -4,8 +4,12 @@ Each process subscribes once per stream it has local listeners for (realtime.hub
 message costs one channel-layer delivery per process, not one per connection.
 """
 
+import logging
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+
+log = logging.getLogger(__name__)
 
 
 def group_name(stream: str) -> str:
@@ -21,6 +25,4 @@ def events(stream: str, frames: list[dict]) -> None:
             group_name(stream), {"type": "stream.events", "stream": stream, "events": frames}
         )
     except Exception:  # noqa: BLE001 - the fast path must never fail a committed write
-        import logging
-
-        logging.getLogger(__name__).exception("Could not publish to %s", stream)
+        log.exception("Could not publish to %s", stream)

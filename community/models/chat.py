@@ -1,5 +1,7 @@
 """Live chat rooms: every space has one; messages are short and stay in the log."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -71,7 +73,7 @@ class ChatMessage(models.Model):
         return self.deleted_at is not None or self.hidden_at is not None
 
     def editable_until(self):
-        return self.created_at + timezone.timedelta(seconds=EDIT_WINDOW_SECONDS)
+        return self.created_at + timedelta(seconds=EDIT_WINDOW_SECONDS)
 
     @property
     def is_editable_now(self) -> bool:

@@ -178,7 +178,9 @@ def _attach(post: Post, rendered, *, actor: User) -> None:
         )
     )
     # Only people who can see the thread hear about it.
-    mentioned = [u for u in mentioned if Thread.objects.visible_to(u).filter(pk=post.thread_id)]
+    mentioned = [
+        u for u in mentioned if Thread.objects.visible_to(u).filter(pk=post.thread_id).exists()
+    ]
     post.mentions.add(*mentioned)
     notify(
         users=mentioned,
@@ -304,6 +306,7 @@ def edit_post(*, actor: User, post: Post, body: str) -> Post:
     _attach(post, rendered, actor=actor)
     announce_post(post, "post.edited")
     if actor.pk != post.author_id:
+        # Imported here: moderation imports this module (announce_post).
         from community.services.moderation import log_action
 
         log_action(actor=actor, action="edit_post", post=post, reason="Edited by a moderator")

@@ -1,5 +1,6 @@
 """Loading what a view acts on: through visible_to, so what the viewer can't see is a 404."""
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 
 from community.models import Post, Space, Thread
@@ -20,3 +21,8 @@ def visible_post(request, pk) -> Post:
         Post.objects.visible_to(request.user).select_related("thread__space", "author__profile"),
         pk=pk,
     )
+
+
+def form_error(form, error) -> None:
+    """Put a service's refusal on the form, where the person is looking."""
+    form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))

@@ -15,17 +15,12 @@ from community.forms import InviteForm, PostForm, SpaceFilterForm, SpaceForm, Th
 from community.models import Follow, Membership, Post, ReadState, Space
 from community.services import forum
 from community.services.forum import RateLimited
-from community.views.common import visible_post, visible_space, visible_thread
+from community.views.common import form_error, visible_post, visible_space, visible_thread
 from realtime import streams
 
 
 def _new_token() -> str:
     return uuid.uuid4().hex
-
-
-def _form_error(form, error):
-    """Put a service's refusal on the form, where the person is looking."""
-    form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
 
 
 # --- Spaces ---------------------------------------------------------------------------
@@ -123,7 +118,7 @@ def space_members(request, slug):
                     actor=request.user, space=space, user=form.cleaned_data["username"]
                 )
             except ValidationError as error:
-                _form_error(form, error)
+                form_error(form, error)
             else:
                 messages.success(request, f"{membership.user.profile.display_name} was added.")
                 return redirect("community:space-members", slug=space.slug)
@@ -172,7 +167,7 @@ def thread_create(request, slug):
                 client_token=data["client_token"],
             )
         except (ValidationError, RateLimited) as error:
-            _form_error(form, error)
+            form_error(form, error)
             status = 429 if isinstance(error, RateLimited) else 200
         else:
             return redirect(thread)
@@ -275,7 +270,7 @@ def thread_reply(request, pk):
                 client_token=form.cleaned_data["client_token"],
             )
         except (ValidationError, RateLimited) as error:
-            _form_error(form, error)
+            form_error(form, error)
             status = 429 if isinstance(error, RateLimited) else 200
         else:
             return redirect(post)
@@ -354,7 +349,7 @@ def post_edit(request, pk):
         try:
             forum.edit_post(actor=request.user, post=post, body=form.cleaned_data["body"])
         except ValidationError as error:
-            _form_error(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "Your changes are saved.")
             return redirect(post)

@@ -27,7 +27,7 @@ from community.forms_moderation import (
 )
 from community.models import Membership, ModerationAction, Post, Report, Space, Thread, User
 from community.services import moderation
-from community.views.common import visible_post, visible_space, visible_thread
+from community.views.common import form_error, visible_post, visible_space, visible_thread
 
 REPORTED_POSTS_PER_PAGE = 20
 LOG_ROWS_PER_PAGE = 50
@@ -61,11 +61,6 @@ def _form_page(request, form, *, title, intro="", submit, danger=False, cancel_u
     return render(request, "community/moderation/form.html", context)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 # --- Reporting ------------------------------------------------------------------------
 
 
@@ -85,7 +80,7 @@ def post_report(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "Thank you: the moderators will look at your report.")
             return redirect(_next_or(request, post.get_absolute_url()))
@@ -114,7 +109,7 @@ def post_hide(request, pk):
         try:
             moderation.hide_post(actor=request.user, post=post, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            form_error(form, error)
         else:
             messages.success(request, "The post is hidden and its author has been told why.")
             return redirect(_next_or(request, post.get_absolute_url()))
@@ -221,7 +216,7 @@ def thread_move(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_error(form, error)
         else:
             messages.success(request, f"The thread is now in {to_space.name}.")
             return redirect(thread.get_absolute_url())
@@ -262,7 +257,7 @@ def _member_action(request, slug, username, *, remove: bool):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_error(form, error)
         else:
             done = "removed from" if remove else "muted in"
             messages.success(request, f"{member.profile.display_name} is {done} {space.name}.")
@@ -318,7 +313,7 @@ def account_suspend(request, username):
                     actor=request.user, user=target, until=form.until(), reason=reason
                 )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_error(form, error)
         else:
             state = "no longer suspended" if form.lifting else "suspended"
             messages.success(request, f"@{target.username} is {state}.")
