@@ -30,7 +30,7 @@ seed: migrate
 
 run: seed
 	@echo "Staffroom is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	DJANGO_DEBUG=1 $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	DJANGO_DEBUG=1 $(BIN)/python -m realtime.server -b $(HOST) -p $(PORT) config.asgi:application
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -43,6 +43,7 @@ lint: install-test
 bench: install-test
 	$(BIN)/python bench/markdown.py
 	$(BIN)/python bench/community.py
+	$(BIN)/python bench/live_load.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -4,7 +4,9 @@ Each connection keeps, per subscribed stream, the last seq it sent. Events reach
 the process's hub (realtime.hub) into a bounded queue; one sender task drains the queue,
 merging whatever has piled up into one frame per stream (no delay when quiet, batches
 when busy), dropping what the client already has, and filling any gap from the database
-log. A client too slow to keep its queue under MAX_QUEUE is closed with 4008 and resumes.
+log. While the socket itself is backed up (realtime.server's backlog extension), the
+sender waits; a client too slow to keep its queue under MAX_QUEUE is closed with 4008 and
+resumes.
 """
 
 import asyncio
@@ -14,15 +16,16 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from community.models import ChatRoom
-from community.services import chat
 from community.services.chat import ChatRefused
-from realtime import presence, streams
-from realtime.hub import get_hub
+from realtime import presence, streams, writer
+from realtime.hub import Batch, get_hub
+from realtime.server import BACKLOG
 
 HEARTBEAT_SECONDS = 25  # the protocol promises one at least every 30 s
 MAX_FRAME_BYTES = 16_384
 MAX_QUEUE = 200  # batches waiting for one slow client before it is cut off
+HIGH_WATER = 256 * 1024  # bytes the server may hold for a socket before it stops writing
+DRAIN_POLL = 0.05
 MAX_SUBSCRIPTIONS = 50
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_TOO_SLOW = 4008
@@ -150,67 +153,71 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.error(frame, "bad_request", "A send needs a text 'body'.")
             return
         stored = streams.storage_key(self.user, name)
-        if (
-            stored is None
-            or not stored.startswith("room:")
-            or not await database_sync_to_async(streams.visible_to)(self.user, stored)
-        ):
-            await self.error(frame, "not_found", f"There is no room '{name[:80]}' to send to.")
-            return
-        try:
-            seq = await database_sync_to_async(self.store_message)(stored, body, client_id)
-        except ChatRefused as refusal:
-            await self.error(frame, refusal.code, refusal.detail)
+        result = ChatRefused("not_found", "")
+        if stored is not None and stored.startswith("room:"):
+            result = await writer.send(stored, self.user, body, client_id)
+        if isinstance(result, ChatRefused):
+            detail = result.detail or f"There is no room '{name[:80]}' to send to."
+            await self.error(frame, result.code, detail)
         else:
-            await self.send_json({"type": "ack", "client_id": client_id, "seq": seq})
-
-    def store_message(self, stored: str, body: str, client_id: str) -> int:
-        room = ChatRoom.objects.select_related("space").get(pk=int(stored.partition(":")[2]))
-        _, seq = chat.send_message(actor=self.user, room=room, body=body, client_id=client_id)
-        return seq
+            await self.send_json({"type": "ack", "client_id": client_id, "seq": result[1]})
 
     # --- Events to the client ---------------------------------------------------------
 
-    def deliver(self, stream: str, frames: list[dict] | None) -> None:
+    def deliver(self, stream: str, batch: Batch | None) -> None:
         """Called by the hub. None means: catch up from the database."""
         try:
-            self.queue.put_nowait((stream, frames))
+            self.queue.put_nowait((stream, batch))
         except asyncio.QueueFull:
             # Too slow to keep up: close; the client resumes after its last seq.
             self.queue = asyncio.Queue(maxsize=MAX_QUEUE)
             asyncio.ensure_future(self.close(code=CLOSE_TOO_SLOW))
 
+    async def drained(self) -> None:
+        """Wait while the socket holds more than HIGH_WATER unsent bytes (a slow reader):
+        meanwhile events pile up in the bounded queue and go out merged, or overflow it."""
+        backlog = self.scope.get("extensions", {}).get(BACKLOG)
+        while backlog is not None and backlog() > HIGH_WATER:
+            await asyncio.sleep(DRAIN_POLL)
+
     async def sender(self):
         while True:
             batch = [await self.queue.get()]
+            await self.drained()
             while not self.queue.empty():
                 batch.append(self.queue.get_nowait())
-            pending: dict[str, list[dict] | None] = {}
-            for stream, frames in batch:
-                if frames is None or pending.get(stream, []) is None:
+            pending: dict[str, list[Batch] | None] = {}
+            for stream, item in batch:
+                if item is None or pending.get(stream, []) is None:
                     pending[stream] = None
                 else:
-                    pending.setdefault(stream, []).extend(frames)
-            for stream, frames in pending.items():
-                await self.send_stream(stream, frames)
+                    pending.setdefault(stream, []).append(item)
+            for stream, batches in pending.items():
+                await self.send_stream(stream, batches)
 
-    async def send_stream(self, stream: str, frames: list[dict] | None) -> None:
+    async def send_stream(self, stream: str, batches: list[Batch] | None) -> None:
         last = self.last.get(stream)
         if last is None:
             return  # unsubscribed meanwhile
-        fresh = [f for f in frames or () if f["seq"] > last]
-        contiguous = all(f["seq"] == last + 1 + i for i, f in enumerate(fresh))
-        if frames is None or not contiguous:
+        frames = [f for b in batches or () for f in b.events]
+        fresh = [f for f in frames if f["seq"] > last]
+        live = batches is not None and all(f["seq"] == last + 1 + i for i, f in enumerate(fresh))
+        if not live:
             head, fresh = await database_sync_to_async(self.catch_up)(stream, last)
             if head is not None:
                 self.last[stream] = head
                 self.hub.note_head(stream, head)
                 await self.send_json({"type": "reset", "stream": self.names[stream], "head": head})
                 return
-        if fresh:
-            self.last[stream] = fresh[-1]["seq"]
-            self.hub.note_head(stream, fresh[-1]["seq"])
-            await self.send_json({"type": "events", "stream": self.names[stream], "events": fresh})
+        if not fresh:
+            return
+        self.last[stream] = fresh[-1]["seq"]
+        self.hub.note_head(stream, fresh[-1]["seq"])
+        name = self.names[stream]
+        if live and len(batches) == 1 and len(fresh) == len(frames):
+            await self.send(text_data=batches[0].text(name))  # the common case: shared text
+        else:
+            await self.send_json({"type": "events", "stream": name, "events": fresh})
 
     @staticmethod
     def catch_up(stream: str, last: int) -> tuple[int | None, list[dict]]:

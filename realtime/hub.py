@@ -1,7 +1,9 @@
 """One process's window onto the channel layer: one subscription per stream per process.
 
 Connections register their interest here; the hub joins the stream's group once, reads
-the layer on one channel, and hands each batch of events to its local listeners. Every
+the layer on one channel, and hands each batch of events to its local listeners. A busy
+stream's events go out at most once per TICK, merged, and each batch is encoded once for
+all listeners (a quiet stream's event goes out at once). Every
 HEAD_CHECK_SECONDS it also reads the streams' heads from the database: a listener that
 is behind (the fast path dropped something, or the layer was down) catches up from the
 log. When the layer fails, the hub logs it, rejoins its groups with backoff and tells
@@ -10,13 +12,14 @@ its listeners to resync.
 
 import asyncio
 import contextlib
+import json
 import logging
 import weakref
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from realtime import presence
+from realtime import presence, streams
 from realtime.models import StreamHead
 from realtime.publish import group_name
 
@@ -24,6 +27,8 @@ log = logging.getLogger(__name__)
 HEAD_CHECK_SECONDS = 25
 PRESENCE_TICK = 2  # at most one presence snapshot per room per process this often
 REJOIN_SECONDS = 1800  # channels_redis forgets group members after a day by default
+TICK = 0.2  # a busy stream's events are merged and sent at most this often
+GAP_WAIT = 0.2  # how long early events wait for the ones before them to arrive
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
 
@@ -36,6 +41,23 @@ def get_hub() -> "Hub":
     return _hubs[loop]
 
 
+class Batch:
+    """Events of one stream on their way to every local listener, encoded once."""
+
+    __slots__ = ("events", "_texts")
+
+    def __init__(self, events: list[dict]):
+        self.events = events
+        self._texts: dict[str, str] = {}
+
+    def text(self, name: str) -> str:
+        """The `events` frame, for listeners that call the stream `name`."""
+        if name not in self._texts:
+            frame = {"type": "events", "stream": name, "events": self.events}
+            self._texts[name] = json.dumps(frame, separators=(",", ":"))
+        return self._texts[name]
+
+
 class Hub:
     def __init__(self):
         self.layer = get_channel_layer()
@@ -45,6 +67,11 @@ class Hub:
         self.tasks: list[asyncio.Task] = []
         self.lock = asyncio.Lock()
         self.presence_dirty: set[str] = set()
+        self.sent: dict[str, int] = {}  # the last seq handed to the listeners, per stream
+        self.sent_at: dict[str, float] = {}  # and when
+        self.held: dict[str, dict[int, dict]] = {}  # events waiting to go out, by seq
+        self.gap_since: dict[str, float] = {}  # when the held events were found to be early
+        self.due: dict[str, asyncio.Handle | asyncio.Task] = {}  # a flush already arranged
 
     async def subscribe(self, stream: str, listener) -> None:
         async with self.lock:
@@ -68,7 +95,10 @@ class Hub:
             listeners.discard(listener)
             if not listeners:
                 del self.listeners[stream]
-                self.heads.pop(stream, None)
+                for state in (self.heads, self.sent, self.sent_at, self.held, self.gap_since):
+                    state.pop(stream, None)
+                if (due := self.due.pop(stream, None)) is not None:
+                    due.cancel()
                 with contextlib.suppress(Exception):
                     await self.layer.group_discard(group_name(stream), self.channel)
 
@@ -77,10 +107,101 @@ class Hub:
         self.heads[stream] = max(self.heads.get(stream, 0), seq)
 
     def _dispatch(self, stream: str, frames: list[dict] | None) -> None:
+        """Events from the channel layer. They go out in seq order, at once if the stream
+        has been quiet for a TICK, else merged with what arrives before the tick is up.
+        Events that arrive early (another process published 6 before 5) wait up to
+        GAP_WAIT for the missing ones, which are then read from the log once for all
+        listeners. None tells every listener to catch up from the log itself."""
+        if stream not in self.listeners:
+            return  # the last listener left while this was on its way
+        if frames is None:
+            self._send(stream, None)
+            return
+        held = self.held.setdefault(stream, {})
+        for frame in frames:
+            held[frame["seq"]] = frame
+        due = self.due.get(stream)
+        if stream in self.gap_since and isinstance(due, asyncio.TimerHandle):
+            if self.sent[stream] + 1 in held:  # what the early events waited for is here
+                due.cancel()
+                del self.due[stream]
+        if stream not in self.due:
+            self._flush(stream)
+
+    def _flush(self, stream: str) -> None:
+        self.due.pop(stream, None)
+        held = self.held.get(stream)
+        if not held:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if now < (due := self.sent_at.get(stream, float("-inf")) + TICK):
+            self.due[stream] = loop.call_at(due, self._flush, stream)
+            return
+        sent = self.sent.get(stream)
+        for seq in [seq for seq in held if sent is not None and seq <= sent]:
+            del held[seq]  # already out (a duplicate, or read from the log)
+        if not held:
+            return
+        expected = min(held) if sent is None else sent + 1
+        if expected not in held:
+            since = self.gap_since.setdefault(stream, now)
+            if now < since + GAP_WAIT:
+                self.due[stream] = loop.call_at(since + GAP_WAIT, self._flush, stream)
+            else:
+                self.due[stream] = asyncio.create_task(self._fill_gap(stream, sent, min(held)))
+            return
+        self.gap_since.pop(stream, None)
+        run = []
+        while expected in held:
+            run.append(held.pop(expected))
+            expected += 1
+        self._send(stream, run)
+        if held:  # more, after a gap
+            self._flush(stream)
+
+    async def _resync(self, stream: str) -> None:
+        """The fast path may have missed events: read what follows the last one sent
+        from the log, once for all listeners (each catches up alone only if even the
+        hub has not sent anything yet, or too much was missed)."""
+        sent = self.sent.get(stream)
+        frames = None
+        if sent is not None:
+            try:
+                frames = await database_sync_to_async(streams.events_after)(stream, sent)
+            except Exception:
+                log.warning("Could not read %s from the log", stream, exc_info=True)
+        if frames is None or len(frames) >= streams.REPLAY_LIMIT:
+            self._send(stream, None)
+        elif frames:
+            self._dispatch(stream, frames)
+
+    async def _fill_gap(self, stream: str, sent: int, upto: int) -> None:
+        """Read the events between `sent` and `upto` from the log, once for everyone."""
+        try:
+            frames = await database_sync_to_async(streams.events_after)(
+                stream, sent, limit=upto - sent - 1
+            )
+        except Exception:
+            log.warning("Could not read the gap in %s from the log", stream, exc_info=True)
+            frames = None
+        self.due.pop(stream, None)
+        self.gap_since.pop(stream, None)
+        if not frames:  # cannot happen unless the database is failing: let listeners retry
+            self.held.pop(stream, None)
+            self._send(stream, None)
+            return
+        self._dispatch(stream, frames)
+
+    def _send(self, stream: str, frames: list[dict] | None) -> None:
+        batch = None
         if frames:
             self.heads[stream] = max(self.heads.get(stream, 0), frames[-1]["seq"])
+            self.sent[stream] = frames[-1]["seq"]
+            self.sent_at[stream] = asyncio.get_running_loop().time()
+            batch = Batch(frames)
         for listener in list(self.listeners.get(stream, ())):
-            listener.deliver(stream, frames)
+            listener.deliver(stream, batch)
 
     async def _read(self) -> None:
         delay = 0.5
@@ -134,7 +255,7 @@ class Hub:
             len(self.listeners),
         )
         for stream in list(self.listeners):
-            self._dispatch(stream, None)  # None: catch up from the database
+            await self._resync(stream)
 
     async def _check_heads(self) -> None:
         elapsed = 0
@@ -155,8 +276,7 @@ class Hub:
                 continue
             for stream, head in heads.items():
                 if head > self.heads.get(stream, 0):
-                    self.heads[stream] = head
-                    self._dispatch(stream, None)
+                    await self._resync(stream)
 
     async def _touch_presence(self) -> None:
         """Keep this process's people present (rows of a crashed process fade out)."""

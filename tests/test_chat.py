@@ -163,3 +163,60 @@ def test_a_flooded_room_refuses_more(room, teacher, monkeypatch):
 def test_the_room_page_counts_the_viewer_as_here(teacher_client, space):
     body = teacher_client.get(reverse("community:chat", args=[space.slug])).content.decode()
     assert "1 here now: Amira Khan" in body
+
+
+def test_a_batch_is_sent_in_order_by_the_same_rules_as_one_at_a_time(
+    room, teacher, colleague, outsider, django_assert_max_num_queries
+):
+    earlier, earlier_seq = chat.send_message(actor=teacher, room=room, body="first", client_id="e")
+    sends = [
+        (colleague, "one", "a"),
+        (outsider, "not a member", "b"),
+        (teacher, "first", "e"),  # a resend: the same message and number
+        (colleague, "", "c"),
+        (teacher, "two", "d"),
+        (colleague, "one", "a"),  # a resend within the batch
+        (teacher, "mine?", "a"),  # someone else's client_id
+    ]
+    with django_assert_max_num_queries(12):  # not one transaction per message
+        results = chat.send_messages(room=room, sends=sends)
+    one, refused, resent, empty, two, again, foreign = results
+    assert one[1] == 2 and two[1] == 3 and one[0].body == "one" and two[0].body == "two"
+    assert (refused.code, empty.code, foreign.code) == ("not_allowed", "bad_request", "bad_request")
+    assert resent == (earlier, earlier_seq) and again == one
+    assert [e["client_id"] for e in streams.events_after(room.stream, 0)] == ["e", "a", "d"]
+    assert ChatMessage.objects.count() == 3
+
+
+def test_a_batch_counts_its_own_messages_against_the_pace(room, teacher):
+    results = chat.send_messages(room=room, sends=[(teacher, f"m{i}", f"c{i}") for i in range(6)])
+    assert all(isinstance(r, tuple) for r in results[:5])
+    assert results[5].code == "rate_limited"
+    assert streams.head(room.stream) == 5
+
+
+def test_a_batch_that_meets_a_client_id_stored_meanwhile_is_sent_one_by_one(
+    room, teacher, colleague, monkeypatch
+):
+    stored = chat.send_message(actor=teacher, room=room, body="stored elsewhere", client_id="x")
+    monkeypatch.setattr(chat.ChatMessage.objects, "filter", _blind_to_client_ids(monkeypatch))
+    results = chat.send_messages(
+        room=room, sends=[(colleague, "hello", "y"), (teacher, "stored elsewhere", "x")]
+    )
+    assert results[0][1] == 2 and results[1] == stored  # the resend gets its first ack
+    assert ChatMessage.objects.count() == 2 and streams.head(room.stream) == 2
+
+
+def _blind_to_client_ids(monkeypatch):
+    """ChatMessage.objects.filter that misses earlier client_ids once (as if another
+    process stored one between our look and our insert)."""
+    real = chat.ChatMessage.objects.filter
+    calls = []
+
+    def blind(*args, **kwargs):
+        if "client_id__in" in kwargs and not calls:
+            calls.append(1)
+            return real(pk__in=[])
+        return real(*args, **kwargs)
+
+    return blind

@@ -236,22 +236,130 @@ async def test_duplicates_are_dropped_and_gaps_filled_from_the_log(monkeypatch):
     await communicator.disconnect()
 
 
-async def test_a_client_that_cannot_keep_up_is_closed_and_may_resume(monkeypatch):
-    from realtime import consumers
+async def test_a_gap_the_fast_path_left_is_read_from_the_log_once_for_all_listeners(
+    monkeypatch,
+):
+    from realtime import hub as hub_module
+    from realtime import publish, streams
     from realtime.hub import get_hub
 
-    monkeypatch.setattr(consumers, "MAX_QUEUE", 2)
+    monkeypatch.setattr(hub_module, "GAP_WAIT", 0.05)
+    thread, author = await thread_with_replies(1)
+    stream = f"thread:{thread.pk}"
+    readers = [await subscribed(stream, username=name) for name in ("amira", "bea", "cy")]
+    for reader in readers:
+        assert [e["seq"] for e in (await reader.receive_json_from())["events"]] == [1]
+    hub = get_hub()
+    hub._dispatch(stream, [{"seq": 1, "kind": "post.new"}])  # the hub now knows 1 went out
+    reads = []
+    real_events_after = streams.events_after
+    monkeypatch.setattr(
+        streams, "events_after", lambda *a, **k: reads.append(a) or real_events_after(*a, **k)
+    )
+    monkeypatch.setattr(publish, "events", lambda stream, frames: None)
+    await reply(thread, author, "lost on the way")  # seq 2 never reaches the hub
+    hub._dispatch(stream, [{"seq": 3, "kind": "post.new"}])
+    for reader in readers:
+        frame = await reader.receive_json_from(timeout=2)
+        assert [e["seq"] for e in frame["events"]] == [2, 3]
+        await reader.disconnect()
+    assert len(reads) == 1  # one read of the log, not one per listener
+
+
+async def listening(monkeypatch, tick):
+    """A reader subscribed to a new thread, with the hub's tick set: (socket, stream, hub)."""
+    from realtime import hub as hub_module
+
+    monkeypatch.setattr(hub_module, "TICK", tick)
     thread, _ = await thread_with_replies(0)
     stream = f"thread:{thread.pk}"
     communicator = await subscribed(stream)
     await communicator.receive_nothing(timeout=0.1)
-    hub = get_hub()
+    return communicator, stream, hub_module.get_hub()
+
+
+async def test_a_client_that_cannot_keep_up_is_closed_and_may_resume(monkeypatch):
+    from realtime import consumers
+
+    monkeypatch.setattr(consumers, "MAX_QUEUE", 2)
+    communicator, stream, hub = await listening(monkeypatch, tick=0)  # one frame per event
     for seq in range(1, 6):
         hub._dispatch(stream, [{"seq": seq, "kind": "post.new"}])
     output = await communicator.receive_output(timeout=2)
     while output["type"] != "websocket.close":
         output = await communicator.receive_output(timeout=2)
     assert output["code"] == consumers.CLOSE_TOO_SLOW
+
+
+async def test_a_backed_up_socket_holds_events_back_merged_then_is_cut_off(monkeypatch):
+    """Under realtime.server the consumer sees how much the socket holds unsent: it waits
+    while that is high (events merge into one frame), and a reader that never catches up
+    overflows the bounded queue and is closed, instead of growing the server's memory."""
+    import asyncio
+
+    from realtime import consumers
+    from realtime import hub as hub_module
+    from realtime.hub import get_hub
+    from realtime.server import BACKLOG
+
+    monkeypatch.setattr(hub_module, "TICK", 0)
+    monkeypatch.setattr(consumers, "DRAIN_POLL", 0.01)
+    monkeypatch.setattr(consumers, "MAX_QUEUE", 5)
+    thread, _ = await thread_with_replies(0)
+    stream = f"thread:{thread.pk}"
+    held = [0]
+    communicator = WebsocketCommunicator(
+        application, "/ws/live/", headers=[ORIGIN, await session_cookie_for()]
+    )
+    communicator.scope["extensions"] = {BACKLOG: lambda: held[0]}
+    assert (await communicator.connect())[0]
+    await communicator.send_json_to({"type": "subscribe", "stream": stream, "after": 0})
+    await communicator.receive_nothing(timeout=0.1)
+    hub = get_hub()
+
+    held[0] = consumers.HIGH_WATER + 1  # the client stops reading
+    for seq in (1, 2, 3):
+        hub._dispatch(stream, [{"seq": seq, "kind": "post.new"}])
+        await asyncio.sleep(0.03)
+    assert await communicator.receive_nothing(timeout=0.1)
+    held[0] = 0  # it reads again: what piled up goes out as one frame
+    frame = await communicator.receive_json_from(timeout=2)
+    assert [e["seq"] for e in frame["events"]] == [1, 2, 3]
+
+    held[0] = consumers.HIGH_WATER + 1  # and now it never comes back
+    for seq in range(4, 12):
+        hub._dispatch(stream, [{"seq": seq, "kind": "post.new"}])
+        await asyncio.sleep(0.03)
+    output = await communicator.receive_output(timeout=2)
+    assert output == {"type": "websocket.close", "code": consumers.CLOSE_TOO_SLOW}
+
+
+async def test_a_busy_stream_goes_out_once_per_tick_and_a_quiet_one_at_once(monkeypatch):
+    import asyncio
+
+    communicator, stream, hub = await listening(monkeypatch, tick=0.3)
+    hub._dispatch(stream, [{"seq": 1, "kind": "post.new"}])
+    first = await communicator.receive_json_from(timeout=0.1)  # quiet: no wait
+    assert [e["seq"] for e in first["events"]] == [1]
+    hub._dispatch(stream, [{"seq": 3, "kind": "post.new"}])  # a second process's 3 before 2
+    hub._dispatch(stream, [{"seq": 2, "kind": "post.new"}])
+    assert await communicator.receive_nothing(timeout=0.15)  # busy: held for the tick
+    merged = await communicator.receive_json_from(timeout=1)
+    assert [e["seq"] for e in merged["events"]] == [2, 3]
+    await asyncio.sleep(0.35)
+    hub._dispatch(stream, [{"seq": 4, "kind": "post.new"}])  # quiet again
+    assert (await communicator.receive_json_from(timeout=0.1))["events"][0]["seq"] == 4
+    await communicator.disconnect()
+
+
+async def test_the_backlog_counts_what_twisted_holds_for_the_socket():
+    from types import SimpleNamespace
+
+    from realtime.server import backlog
+
+    transport = SimpleNamespace(dataBuffer=b"x" * 100, offset=40, _tempDataLen=25)
+    assert backlog(SimpleNamespace(transport=transport)) == 85
+    assert backlog(SimpleNamespace(transport=None)) == 0
 
 
 async def test_one_process_joins_a_streams_group_once_for_all_its_connections():
@@ -372,6 +480,39 @@ async def test_send_is_acked_with_its_seq_and_resending_gets_the_same_ack():
     assert await communicator.receive_json_from(timeout=2) == ack
     assert await communicator.receive_nothing(timeout=0.2)  # no second message
     await communicator.disconnect()
+
+
+async def test_sends_that_arrive_together_are_written_together(monkeypatch):
+    from realtime import writer
+
+    batches = []
+    real_store = writer.store
+    monkeypatch.setattr(
+        writer,
+        "store",
+        lambda stored, sends: batches.append(len(sends)) or real_store(stored, sends),
+    )
+    names = ["amira", "bea", "cy", "dee", "eve"]
+    sockets = [(await connect(ORIGIN, await session_cookie_for(name)))[0] for name in names]
+    room = await database_sync_to_async(five_person_room)(names)
+    stream = f"room:{room.pk}"
+    for n, socket in enumerate(sockets):  # five people press send at the same moment
+        await socket.send_json_to(
+            {"type": "send", "stream": stream, "client_id": f"b{n}", "body": f"burst {n}"}
+        )
+    acks = [await socket.receive_json_from(timeout=2) for socket in sockets]
+    assert sorted(ack["seq"] for ack in acks) == [1, 2, 3, 4, 5]  # one number each
+    assert sum(batches) == 5 and len(batches) < 5  # fewer transactions than messages
+    for socket in sockets:
+        await socket.disconnect()
+
+
+def five_person_room(names):
+    from community.models import User
+    from community.services import chat
+    from tests.factories import make_space
+
+    return chat.room_for(make_space(members=list(User.objects.filter(username__in=names))))
 
 
 @pytest.mark.parametrize(

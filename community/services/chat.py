@@ -42,70 +42,127 @@ def _html(message: ChatMessage) -> str:
     return render_to_string("community/chat/_message.html", {"message": message})
 
 
-def _announce(message: ChatMessage, kind: str, *, client_id: str = "") -> int:
-    event = streams.append(
-        stream=message.room.stream,
-        kind=kind,
-        data={
+def _event(message: ChatMessage, kind: str, client_id: str = "") -> dict:
+    return {
+        "kind": kind,
+        "data": {
             "id": message.pk,
             "author": message.author.username,
             "client_id": client_id,
             "html": _html(message),
         },
-        actor=message.author if kind == "message.new" else None,
-        client_id=client_id,
+        "actor": message.author if kind == "message.new" else None,
+        "client_id": client_id,
+    }
+
+
+def _announce(message: ChatMessage, kind: str) -> int:
+    return streams.append(stream=message.room.stream, **_event(message, kind)).seq
+
+
+def _recent(room: ChatRoom, now) -> list[tuple[int, object]]:
+    """(author id, sent at) of the room's messages in the longest window a limit looks at."""
+    longest = max(ROOM_CAP_SECONDS, BURST_SECONDS, room.slow_mode_seconds)
+    since = now - timedelta(seconds=longest)
+    return list(
+        ChatMessage.objects.filter(room=room, created_at__gte=since).values_list(
+            "author_id", "created_at"
+        )
     )
-    return event.seq
 
 
-def _check_pace(actor: User, room: ChatRoom) -> None:
-    now = timezone.now()
-    recent = ChatMessage.objects.filter(room=room)
-    if recent.filter(created_at__gte=now - timedelta(seconds=ROOM_CAP_SECONDS)).count() >= ROOM_CAP:
-        raise ChatRefused("rate_limited", "The room is very busy: try again in a few seconds.")
-    mine = recent.filter(author=actor)
-    if room.slow_mode_seconds and not rules.can_moderate(actor, room.space):
-        if mine.filter(created_at__gte=now - timedelta(seconds=room.slow_mode_seconds)).exists():
-            raise ChatRefused(
-                "rate_limited",
-                f"Slow mode is on: one message every {room.slow_mode_seconds} seconds.",
-            )
-    if mine.filter(created_at__gte=now - timedelta(seconds=BURST_SECONDS)).count() < BURST:
-        return
-    if mine.filter(created_at__gte=now - timedelta(seconds=PACE_SECONDS)).exists():
-        raise ChatRefused("rate_limited", "You're sending quickly: wait a moment.")
+def _refusal(actor: User, room: ChatRoom, body: str, recent: list, now) -> ChatRefused | None:
+    """Why this message may not be sent now, if it may not: the room's cap, slow mode
+    (moderators are exempt) and the person's pace are counted in `recent`."""
+    if not rules.can_chat(actor, room):
+        return ChatRefused("not_allowed", "Join this space to chat in its room.")
+    if not body.strip():
+        return ChatRefused("bad_request", "Write something first.")
+    if len(body) > MESSAGE_MAX_LENGTH:
+        return ChatRefused("too_long", f"Messages are at most {MESSAGE_MAX_LENGTH:,} characters.")
+
+    def count(seconds, mine=True):
+        since = now - timedelta(seconds=seconds)
+        return sum(1 for author, at in recent if at >= since and (not mine or author == actor.pk))
+
+    if count(ROOM_CAP_SECONDS, mine=False) >= ROOM_CAP:
+        return ChatRefused("rate_limited", "The room is very busy: try again in a few seconds.")
+    slow = room.slow_mode_seconds
+    if slow and count(slow) and not rules.can_moderate(actor, room.space):
+        return ChatRefused("rate_limited", f"Slow mode is on: one message every {slow} seconds.")
+    if count(BURST_SECONDS) >= BURST and count(PACE_SECONDS):
+        return ChatRefused("rate_limited", "You're sending quickly: wait a moment.")
+    return None
 
 
-@transaction.atomic
 def send_message(*, actor: User, room: ChatRoom, body: str, client_id: str = "") -> tuple:
     """Send a message; returns (message, seq). The same client_id from the same person
     returns the first message and its seq; from someone else it is refused."""
-    if client_id:
-        existing = ChatMessage.objects.filter(room=room, client_id=client_id).first()
-        if existing is not None:
-            if existing.author_id != actor.pk:
-                raise ChatRefused("bad_request", "That client_id belongs to another message.")
-            seq = streams.seq_of(room.stream, client_id)
-            return existing, seq
-    if not rules.can_chat(actor, room):
-        raise ChatRefused("not_allowed", "Join this space to chat in its room.")
-    if not body.strip():
-        raise ChatRefused("bad_request", "Write something first.")
-    if len(body) > MESSAGE_MAX_LENGTH:
-        raise ChatRefused("too_long", f"Messages are at most {MESSAGE_MAX_LENGTH:,} characters.")
-    _check_pace(actor, room)
+    (result,) = send_messages(room=room, sends=[(actor, body, client_id)])
+    if isinstance(result, ChatRefused):
+        raise result
+    return result
+
+
+def send_messages(*, room: ChatRoom, sends: list[tuple[User, str, str]]) -> list:
+    """Send several messages to one room in one transaction, in order, by the same rules
+    as one at a time: for each (actor, body, client_id), (message, seq) or the
+    ChatRefused that says why not. The live layer batches a busy room's sends this way:
+    one transaction, one range of numbers, one publish for the lot."""
     try:
-        with transaction.atomic():
-            message = ChatMessage.objects.create(
-                room=room,
-                author=actor,
-                body=body,
-                body_html=render_markdown(body, max_length=MESSAGE_MAX_LENGTH).html,
-                client_id=client_id,
-            )
-    except IntegrityError:
-        raise ChatRefused("bad_request", "That message was already sent.") from None
-    return message, _announce(message, "message.new", client_id=client_id)
+        return _send_messages(room, sends)
+    except IntegrityError:  # a client_id another process stored meanwhile
+        if len(sends) == 1:
+            return [ChatRefused("bad_request", "That message was already sent.")]
+        return [send_messages(room=room, sends=[send])[0] for send in sends]
+
+
+@transaction.atomic
+def _send_messages(room: ChatRoom, sends: list[tuple[User, str, str]]) -> list:
+    now = timezone.now()
+    ids = [client_id for _, _, client_id in sends if client_id]
+    earlier = {m.client_id: m for m in ChatMessage.objects.filter(room=room, client_id__in=ids)}
+    recent = _recent(room, now)
+    results: list = []
+    fresh: dict[int, ChatMessage] = {}  # index in sends -> the message it creates
+    first_of: dict[str, int] = {}  # client_id -> the index of its first send in this batch
+    for index, (actor, body, client_id) in enumerate(sends):
+        repeat = earlier.get(client_id) or fresh.get(first_of.get(client_id, -1))
+        if client_id and repeat is not None:
+            if repeat.author_id != actor.pk:
+                results.append(
+                    ChatRefused("bad_request", "That client_id belongs to another message.")
+                )
+            else:
+                results.append(repeat)  # the same message again: its seq, below
+            continue
+        refusal = _refusal(actor, room, body, recent, now)
+        if refusal:
+            results.append(refusal)
+            continue
+        fresh[index] = ChatMessage(
+            room=room,
+            author=actor,
+            body=body,
+            body_html=render_markdown(body, max_length=MESSAGE_MAX_LENGTH).html,
+            client_id=client_id,
+            created_at=now,
+        )
+        if client_id:
+            first_of[client_id] = index
+        recent.append((actor.pk, now))
+        results.append(fresh[index])
+    seqs = {}
+    if fresh:
+        ChatMessage.objects.bulk_create(fresh.values())
+        items = [_event(m, "message.new", m.client_id) for m in fresh.values()]
+        events = streams.append_many(room.stream, items)
+        seqs = {m.pk: e.seq for m, e in zip(fresh.values(), events, strict=True)}
+    for index, result in enumerate(results):
+        if isinstance(result, ChatMessage):
+            seq = seqs.get(result.pk) or streams.seq_of(room.stream, result.client_id)
+            results[index] = (result, seq)
+    return results
 
 
 @transaction.atomic

@@ -1,0 +1,80 @@
+"""Sends to a chat room from one server process, written in batches.
+
+A busy room's sends arrive faster than one transaction each could take them (each waits
+for the stream's head row). So each process keeps one writer per room: a send that
+arrives while a batch is being written waits for the next one, and a batch is one
+transaction, one range of numbers and one publish (chat.send_messages). A quiet room's
+send is written at once, on its own.
+"""
+
+import asyncio
+import weakref
+
+from channels.db import database_sync_to_async
+
+from community.models import ChatRoom
+from community.services import chat
+from community.services.chat import ChatRefused
+from realtime import streams
+
+MAX_BATCH = 50
+_writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
+
+
+async def send(stored: str, user, body: str, client_id: str):
+    """(message, seq), or the ChatRefused that says why not."""
+    writers = _writers.setdefault(asyncio.get_running_loop(), {})
+    if stored not in writers:
+        writers[stored] = RoomWriter(stored, writers)
+    return await writers[stored].submit((user, body, client_id))
+
+
+class RoomWriter:
+    def __init__(self, stored: str, registry: dict):
+        self.stored, self.registry = stored, registry
+        self.waiting: list[tuple[tuple, asyncio.Future]] = []
+        self.task: asyncio.Task | None = None
+
+    def submit(self, send: tuple) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((send, future))
+        if self.task is None:
+            self.task = asyncio.create_task(self.write())
+        return future
+
+    async def write(self) -> None:
+        while self.waiting:
+            batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+            try:
+                # Off the connections' shared database thread, so that a subscribe or a
+                # catch-up never waits behind a batch (and a batch never behind them).
+                results = await database_sync_to_async(store, thread_sensitive=False)(
+                    self.stored, [send for send, _ in batch]
+                )
+            except Exception as failure:  # noqa: BLE001 - each waiting sender hears of it
+                results = [failure] * len(batch)
+            for (_, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue  # its connection has gone
+                if isinstance(result, Exception) and not isinstance(result, ChatRefused):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+        self.task = None
+        self.registry.pop(self.stored, None)
+
+
+def store(stored: str, sends: list[tuple]) -> list:
+    room = ChatRoom.objects.select_related("space").filter(pk=int(stored.split(":")[1])).first()
+    if room is None:
+        return [ChatRefused("not_found", "")] * len(sends)
+    results = chat.send_messages(room=room, sends=sends)
+    # A room you may not even see is not_found, not not_allowed (the two look the same).
+    return [
+        ChatRefused("not_found", "")
+        if isinstance(result, ChatRefused)
+        and result.code == "not_allowed"
+        and not streams.visible_to(user, stored)
+        else result
+        for result, (user, _, _) in zip(results, sends, strict=True)
+    ]
