@@ -181,10 +181,11 @@ def can_chat(user, room) -> bool:
 
 
 def can_edit_message(user, message, at=None) -> bool:
-    """Your own message, within five minutes of sending it."""
+    """Your own message, within five minutes of sending it, while the room is open."""
     return (
         message.author_id == user.pk
         and not message.is_gone
+        and not message.room.closed_at
         and (at or timezone.now()) <= message.editable_until()
         and can_chat(user, message.room)
     )

@@ -220,3 +220,44 @@ def _blind_to_client_ids(monkeypatch):
         return real(*args, **kwargs)
 
     return blind
+
+
+def test_moderators_close_a_room_members_read_it_and_it_reopens(
+    client, room, teacher, moderator, space
+):
+    from community.models import Membership
+
+    Membership.objects.get_or_create(space=space, user=moderator)
+    earlier, _ = chat.send_message(actor=teacher, room=room, body="before closing")
+    url = reverse("community:chat-close", args=[space.slug])
+    client.force_login(teacher)
+    assert client.post(url, {"closed": "1"}).status_code == 403
+    client.force_login(moderator)
+    client.post(url, {"closed": "1"})
+    room.refresh_from_db()
+    assert room.closed_at is not None
+    event = streams.events_after(room.stream, 0)[-1]
+    assert event["kind"] == "room.closed" and event["closed"] and "closed" in event["notice"]
+    assert ModerationAction.objects.filter(action="close_room", actor=moderator).exists()
+    with pytest.raises(ChatRefused) as refusal:
+        chat.send_message(actor=teacher, room=room, body="hello?", client_id="q")
+    assert refusal.value.code == "closed"
+    assert not ChatMessage.objects.filter(client_id="q").exists()
+    chat.send_message(actor=moderator, room=room, body="Back at four.")  # moderators still may
+    with pytest.raises(PermissionDenied):  # nor edit what they sent before
+        chat.edit_message(actor=teacher, message=earlier, body="edited while closed")
+
+    client.force_login(teacher)
+    page = client.get(room.get_absolute_url()).content.decode()
+    assert "Moderators have closed this room" in page
+    assert "data-chat-form novalidate hidden" in page and "Close the room" not in page
+    response = client.post(room.get_absolute_url(), {"body": "via the form", "client_id": "f"})
+    assert "Moderators have closed this room for now." in response.content.decode()
+
+    client.force_login(moderator)
+    assert "Reopen the room" in client.get(room.get_absolute_url()).content.decode()
+    client.post(url, {"closed": "0"})
+    room.refresh_from_db()
+    assert room.closed_at is None
+    assert streams.events_after(room.stream, 0)[-1]["kind"] == "room.reopened"
+    chat.send_message(actor=teacher, room=room, body="hello again")

@@ -540,6 +540,26 @@ async def test_bad_sends_get_an_error_and_nothing_is_stored(change, code):
     await communicator.disconnect()
 
 
+async def test_a_closed_room_refuses_sends_with_closed_and_the_socket_stays_open():
+    from django.utils import timezone
+
+    from community.models import ChatMessage, ChatRoom
+
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    room = await room_of_member()
+    await database_sync_to_async(ChatRoom.objects.filter(pk=room.pk).update)(
+        closed_at=timezone.now()
+    )
+    send = {"type": "send", "stream": f"room:{room.pk}", "client_id": "c-3", "body": "hi"}
+    await communicator.send_json_to(send)
+    reply_frame = await communicator.receive_json_from(timeout=2)
+    assert (reply_frame["code"], reply_frame["client_id"]) == ("closed", "c-3")
+    assert not await database_sync_to_async(ChatMessage.objects.exists)()
+    await communicator.send_json_to({"type": "subscribe", "stream": f"room:{room.pk}"})
+    assert await communicator.receive_nothing(timeout=0.2)  # still open, no error
+    await communicator.disconnect()
+
+
 async def test_sending_too_fast_is_rate_limited_and_the_socket_stays_open():
     communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
     room = await room_of_member()

@@ -65,6 +65,7 @@ TABLE = {
     # chat rooms (the message is the member's own)
     "chat": ("GET", (L, 200, 404, 404, 200, 200)),
     "chat-slow-mode": ("POST", (L, 403, 404, 404, 302, 302)),
+    "chat-close": ("POST", (L, 403, 404, 404, 302, 302)),
     "chat-edit": ("GET", (L, 200, 404, 404, 403, 403)),
     "chat-delete": ("POST", (L, 302, 404, 404, 403, 403)),
     "chat-hide": ("POST", (L, 403, 404, 404, 302, 302)),

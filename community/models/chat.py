@@ -26,6 +26,8 @@ class ChatRoom(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Set by moderators: members may send one message every this many seconds (0: off).
     slow_mode_seconds = models.PositiveSmallIntegerField(default=0)
+    # Set by moderators: members read the room but may not send (moderators still may).
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ChatRoomQuerySet.as_manager()
 
@@ -38,6 +40,16 @@ class ChatRoom(models.Model):
     @property
     def stream(self) -> str:
         return f"room:{self.pk}"
+
+    @property
+    def notice(self) -> str:
+        """What a reader is told about the room's state ("" when there is nothing to say)."""
+        parts = []
+        if self.closed_at:
+            parts.append("Moderators have closed this room for now: you can read, not send.")
+        if self.slow_mode_seconds:
+            parts.append(f"Slow mode is on: one message every {self.slow_mode_seconds} seconds.")
+        return " ".join(parts)
 
 
 class ChatMessage(models.Model):

@@ -56,6 +56,8 @@ class ModerationAction(models.Model):
         EDIT_POST = "edit_post", "Edited someone's post"
         DELETE_POST = "delete_post", "Deleted someone's post"
         HIDE_MESSAGE = "hide_message", "Hid a chat message"
+        CLOSE_ROOM = "close_room", "Closed a chat room"
+        REOPEN_ROOM = "reopen_room", "Reopened a chat room"
         LOCK_THREAD = "lock_thread", "Locked a thread"
         UNLOCK_THREAD = "unlock_thread", "Unlocked a thread"
         PIN_THREAD = "pin_thread", "Pinned a thread"

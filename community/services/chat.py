@@ -76,6 +76,8 @@ def _refusal(actor: User, room: ChatRoom, body: str, recent: list, now) -> ChatR
     (moderators are exempt) and the person's pace are counted in `recent`."""
     if not rules.can_chat(actor, room):
         return ChatRefused("not_allowed", "Join this space to chat in its room.")
+    if room.closed_at and not rules.can_moderate(actor, room.space):
+        return ChatRefused("closed", "Moderators have closed this room for now.")
     if not body.strip():
         return ChatRefused("bad_request", "Write something first.")
     if len(body) > MESSAGE_MAX_LENGTH:
@@ -215,5 +217,34 @@ def set_slow_mode(*, actor: User, room: ChatRoom, seconds: int) -> ChatRoom:
         raise ValidationError("Choose one of the offered intervals.")
     room.slow_mode_seconds = seconds
     room.save(update_fields=["slow_mode_seconds"])
-    streams.append(stream=room.stream, kind="room.slow_mode", data={"seconds": seconds})
+    _announce_state(room, "room.slow_mode")
     return room
+
+
+@transaction.atomic
+def set_closed(*, actor: User, room: ChatRoom, closed: bool, reason: str = "") -> ChatRoom:
+    """Moderators close a room (members read but may not send; moderators still may)
+    and reopen it. Logged; open pages hear of it at once."""
+    if not rules.can_moderate(actor, room.space):
+        raise PermissionDenied("Only this space's moderators close and reopen its room.")
+    if bool(room.closed_at) == closed:
+        return room
+    room.closed_at = timezone.now() if closed else None
+    room.save(update_fields=["closed_at"])
+    log_action(
+        actor=actor,
+        action="close_room" if closed else "reopen_room",
+        space=room.space,
+        reason=reason,
+    )
+    _announce_state(room, "room.closed" if closed else "room.reopened")
+    return room
+
+
+def _announce_state(room: ChatRoom, kind: str) -> None:
+    data = {
+        "seconds": room.slow_mode_seconds,
+        "closed": bool(room.closed_at),
+        "notice": room.notice,
+    }
+    streams.append(stream=room.stream, kind=kind, data=data)

@@ -61,6 +61,7 @@ def room(request, slug):
                 form.add_error("body", refusal.detail)
             else:
                 return redirect(room)
+    can_moderate = rules.can_moderate(request.user, space)
     history = room.messages.select_related("author__profile").order_by("-pk")
     before = request.GET.get("before", "")
     if before.isdigit():
@@ -78,8 +79,8 @@ def room(request, slug):
             "is_latest": not before,
             "stream_head": streams.head(room.stream),
             "presence": _with_viewer(presence.snapshot(room.stream), request),
-            "can_chat": rules.can_chat(request.user, room),
-            "can_moderate": rules.can_moderate(request.user, space),
+            "is_member": rules.can_chat(request.user, room),
+            "can_moderate": can_moderate,
             "slow_mode_choices": chat.SLOW_MODE_CHOICES,
             "form": form,
         },
@@ -151,9 +152,21 @@ def slow_mode(request, slug):
     return redirect(room)
 
 
+@login_required
+@require_POST
+def close(request, slug):
+    space = visible_space(request, slug)
+    room = chat.room_for(space)
+    closing = request.POST.get("closed") == "1"
+    chat.set_closed(actor=request.user, room=room, closed=closing)
+    messages.success(request, "The room is closed." if closing else "The room is open again.")
+    return redirect(room)
+
+
 urlpatterns = [
     path("s/<slug:slug>/chat/", room, name="chat"),
     path("s/<slug:slug>/chat/slow/", slow_mode, name="chat-slow-mode"),
+    path("s/<slug:slug>/chat/close/", close, name="chat-close"),
     path("chat/<int:pk>/edit/", message_edit, name="chat-edit"),
     path("chat/<int:pk>/delete/", message_delete, name="chat-delete"),
     path("chat/<int:pk>/hide/", message_hide, name="chat-hide"),

@@ -94,8 +94,21 @@
       });
     }
 
+    var notice = document.querySelector("[data-room-notice]");
+
+    // Moderators closed or reopened the room, or changed slow mode: say so, and hide the
+    // composer from members while the room is closed.
+    function roomState(event) {
+      if (notice) {
+        notice.textContent = event.notice;
+        notice.hidden = !event.notice;
+      }
+      if (form && !canModerate) form.hidden = event.closed;
+    }
+
     window.StaffroomLive.on(stream, after, function (events) {
       events.forEach(function (event) {
+        if (event.kind.indexOf("room.") === 0) return roomState(event);
         if (!event.html) return;
         var existing = document.getElementById("message-" + event.id) ||
           (event.client_id && document.getElementById("pending-" + event.client_id));

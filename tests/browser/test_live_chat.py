@@ -49,3 +49,30 @@ def test_two_people_chat_live_and_a_dropped_reader_catches_up(browser, live_daph
     expect(log_a.locator(".chat-pending")).to_have_count(0)  # every send was confirmed
     a.context.close()
     b.context.close()
+
+
+def test_a_moderator_closes_the_room_and_members_see_it_at_once(browser, live_daphne):
+    amira = make_user(username="amira", display_name="Amira Khan")
+    mo = make_user(username="mo", display_name="Mo Patel")
+    make_space(name="Oracy", slug="oracy", members=[amira], moderators=[mo])
+    User.objects.update(date_joined="2026-01-01T00:00:00Z")
+    member = open_as(browser, live_daphne, "amira@example.org", "/s/oracy/chat/")
+    moderator = open_as(browser, live_daphne, "mo@example.org", "/s/oracy/chat/")
+    member.wait_for_timeout(500)
+    composer = member.get_by_role("textbox", name="Message")
+    expect(composer).to_be_visible()
+
+    moderator.get_by_role("button", name="Close the room").click()
+    notice = member.locator("[data-room-notice]")
+    expect(notice).to_contain_text("Moderators have closed this room")  # no reload
+    expect(composer).to_be_hidden()
+    say(moderator, "Back at four, everyone.")  # moderators still may
+    expect(member.get_by_text("Back at four, everyone.")).to_be_visible()
+
+    moderator.get_by_role("button", name="Reopen the room").click()
+    expect(notice).to_be_hidden()
+    expect(composer).to_be_visible()
+    say(member, "Thanks!")
+    expect(moderator.get_by_text("Thanks!")).to_be_visible()
+    member.context.close()
+    moderator.context.close()
