@@ -1,12 +1,13 @@
 """Who may do what: one named function per rule, `can_<verb>(user, obj) -> bool`.
 
-Pure: no writes. The only reads are the viewer's memberships, loaded once per user
-object (one query per request) by `membership_in`.
+Pure: no writes. The reads are the viewer's memberships, loaded once per user object
+(one query per request) by `membership_in`, and, for timed sessions, whether the viewer
+hosts, sees or was muted in one.
 """
 
 from django.utils import timezone
 
-from community.models import Membership, Post, Profile, Space, Thread, User
+from community.models import ChatSession, Membership, Post, Profile, Space, Thread, User
 
 
 def _active(user) -> bool:
@@ -176,8 +177,23 @@ def can_suspend(user, target: User) -> bool:
 
 
 def can_chat(user, room) -> bool:
-    """A space's members chat in its room (muted members and suspended accounts read)."""
-    return can_post(user, room.space)
+    """A space's members chat in its room (muted members and suspended accounts read).
+    In a session's room: whoever sees the session, unless a host muted them for it."""
+    if room.space_id is not None:
+        return can_post(user, room.space)
+    session = room.session
+    return (
+        _can_write(user)
+        and ChatSession.objects.visible_to(user).filter(pk=session.pk).exists()
+        and not session.mutes.filter(user=user).exists()
+    )
+
+
+def can_moderate_room(user, room) -> bool:
+    """A space's moderators; a session's hosts (and staff)."""
+    if room.space_id is not None:
+        return can_moderate(user, room.space)
+    return _can_write(user) and (user.is_staff or room.session.is_host(user))
 
 
 def can_edit_message(user, message, at=None) -> bool:
@@ -199,5 +215,26 @@ def can_hide_message(user, message) -> bool:
     return (
         message.hidden_at is None
         and message.deleted_at is None
-        and can_moderate(user, message.room.space)
+        and can_moderate_room(user, message.room)
     )
+
+
+# --- Timed chat sessions ------------------------------------------------------------------
+
+
+def can_host_session(user, space: Space | None) -> bool:
+    """A space's moderators run its sessions; network-wide sessions are run by staff and
+    by anyone who moderates a space."""
+    if not _can_write(user):
+        return False
+    if space is not None:
+        return can_moderate(user, space)
+    return (
+        user.is_staff
+        or Membership.objects.active().filter(user=user, role=Membership.Role.MODERATOR).exists()
+    )
+
+
+def can_run_session(user, session) -> bool:
+    """The host, co-hosts and staff run a session once it exists."""
+    return _can_write(user) and (user.is_staff or session.is_host(user))

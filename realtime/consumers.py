@@ -16,7 +16,7 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from community.services.chat import ChatRefused
+from community.services.chat import ChatRefused, Send
 from realtime import presence, streams, writer
 from realtime.hub import Batch, get_hub
 from realtime.server import BACKLOG
@@ -152,10 +152,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not isinstance(body, str):
             await self.error(frame, "bad_request", "A send needs a text 'body'.")
             return
+        question = frame.get("question")
+        if question is not None and (
+            isinstance(question, bool) or not isinstance(question, int) or question < 1
+        ):
+            await self.error(frame, "bad_request", "'question' is a question's number.")
+            return
         stored = streams.storage_key(self.user, name)
         result = ChatRefused("not_found", "")
         if stored is not None and stored.startswith("room:"):
-            result = await writer.send(stored, self.user, body, client_id)
+            send = Send(self.user, body, client_id, question)
+            result = await writer.send(stored, send)
         if isinstance(result, ChatRefused):
             detail = result.detail or f"There is no room '{name[:80]}' to send to."
             await self.error(frame, result.code, detail)

@@ -21,12 +21,12 @@ MAX_BATCH = 50
 _writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
 
 
-async def send(stored: str, user, body: str, client_id: str):
+async def send(stored: str, send: chat.Send):
     """(message, seq), or the ChatRefused that says why not."""
     writers = _writers.setdefault(asyncio.get_running_loop(), {})
     if stored not in writers:
         writers[stored] = RoomWriter(stored, writers)
-    return await writers[stored].submit((user, body, client_id))
+    return await writers[stored].submit(send)
 
 
 class RoomWriter:
@@ -64,7 +64,7 @@ class RoomWriter:
         self.registry.pop(self.stored, None)
 
 
-def store(stored: str, sends: list[tuple]) -> list:
+def store(stored: str, sends: list[chat.Send]) -> list:
     room = ChatRoom.objects.select_related("space").filter(pk=int(stored.split(":")[1])).first()
     if room is None:
         return [ChatRefused("not_found", "")] * len(sends)
@@ -76,5 +76,5 @@ def store(stored: str, sends: list[tuple]) -> list:
         and result.code == "not_allowed"
         and not streams.visible_to(user, stored)
         else result
-        for result, (user, _, _) in zip(results, sends, strict=True)
+        for result, (user, *_) in zip(results, sends, strict=True)
     ]

@@ -1,6 +1,7 @@
 """/ws/live/: who may connect, and how malformed frames are answered (docs/realtime.md)."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
@@ -8,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 
 from config.asgi import application
 from realtime.consumers import LiveConsumer
@@ -523,6 +525,9 @@ def five_person_room(names):
         ({"body": 5}, "bad_request"),
         ({"client_id": ""}, "bad_request"),
         ({"client_id": "x" * 65}, "bad_request"),
+        ({"question": "2"}, "bad_request"),
+        ({"question": 0}, "bad_request"),
+        ({"question": True}, "bad_request"),
         ({"stream": "room:999999"}, "not_found"),
         ({"stream": "thread:1"}, "not_found"),
     ],
@@ -558,6 +563,49 @@ async def test_a_closed_room_refuses_sends_with_closed_and_the_socket_stays_open
     await communicator.send_json_to({"type": "subscribe", "stream": f"room:{room.pk}"})
     assert await communicator.receive_nothing(timeout=0.2)  # still open, no error
     await communicator.disconnect()
+
+
+async def test_answers_in_a_session_room_are_tagged_and_refused_by_the_clock():
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    session = await database_sync_to_async(live_session_with_q1_out)()
+    stream = f"room:{session.room_id}"
+    await communicator.send_json_to({"type": "subscribe", "stream": stream, "after": 0})
+    frames = []
+    for n, question in enumerate([1, 2, None]):
+        send = {"type": "send", "stream": stream, "client_id": f"s{n}", "body": f"A {n}"}
+        await communicator.send_json_to({**send, "question": question})
+    while len([f for f in frames if f["type"] in {"ack", "error"}]) < 3:
+        frames.append(await communicator.receive_json_from(timeout=2))
+    replies = {f["client_id"]: f.get("code", "ack") for f in frames if "client_id" in f}
+    assert replies == {"s0": "ack", "s1": "bad_request", "s2": "ack"}  # Q2 is not out yet
+    from community.models import ChatMessage
+
+    tagged = await database_sync_to_async(
+        lambda: sorted(ChatMessage.objects.values_list("client_id", "question__number"))
+    )()
+    assert tagged == [("s0", 1), ("s2", 1)]
+    await communicator.disconnect()
+
+
+def live_session_with_q1_out():
+    from community.models import User
+    from community.services import sessions
+    from community.services.sessions import RunSheet
+    from tests.factories import make_space
+
+    host = make_user(username="host")
+    make_space(moderators=[host], members=[User.objects.get(username="amira")])
+    sheet = RunSheet(
+        title="Wait time",
+        starts_at=timezone.now() + timedelta(hours=1),
+        duration_minutes=60,
+        questions=["Q1?", "Q2?"],
+        space=host.memberships.get().space,
+    )
+    session = sessions.create_session(actor=host, sheet=sheet)
+    sessions.control(actor=host, session=session, action="start")
+    sessions.release_next(actor=host, session=session)
+    return session
 
 
 async def test_sending_too_fast_is_rate_limited_and_the_socket_stays_open():

@@ -25,3 +25,11 @@ from community.models.forum import (  # noqa: F401
 )
 from community.models.moderation import ModerationAction, Report  # noqa: F401
 from community.models.notifications import Notification, NotificationSettings  # noqa: F401
+from community.models.sessions import (  # noqa: F401
+    ChatSession,
+    SessionAttendance,
+    SessionMute,
+    SessionQuestion,
+    SessionRSVP,
+    SessionSeries,
+)

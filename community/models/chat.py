@@ -14,14 +14,21 @@ MESSAGE_MAX_LENGTH = 1000
 
 class ChatRoomQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """A space's room: whoever sees the space. A session's room: whoever sees the
+        session."""
         from community.models.forum import Space
+        from community.models.sessions import ChatSession
 
-        return self.filter(space__in=Space.objects.visible_to(user))
+        return self.filter(
+            Q(space__in=Space.objects.visible_to(user))
+            | Q(session__in=ChatSession.objects.visible_to(user))
+        )
 
 
 class ChatRoom(models.Model):
+    # A space's room, or (no space) a timed session's room (community.models.sessions).
     space = models.OneToOneField(
-        "community.Space", on_delete=models.CASCADE, related_name="chat_room"
+        "community.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="chat_room"
     )
     created_at = models.DateTimeField(default=timezone.now)
     # Set by moderators: members may send one message every this many seconds (0: off).
@@ -65,6 +72,19 @@ class ChatMessage(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # In a timed session: the question this answers (A1 answers Q1), the message it
+    # replies to, and when a host highlighted it.
+    question = models.ForeignKey(
+        "community.SessionQuestion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+    )
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    pinned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

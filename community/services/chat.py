@@ -2,6 +2,7 @@
 in the room's stream (realtime.streams), committed with the change."""
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -21,6 +22,16 @@ PACE_SECONDS = 2  # then one message every this many seconds
 ROOM_CAP = 100  # messages per ROOM_CAP_SECONDS from everyone: a flood is refused
 ROOM_CAP_SECONDS = 10
 SLOW_MODE_CHOICES = (0, 10, 30, 60, 120)
+
+
+class Send(NamedTuple):
+    """One message to send. In a session's room, `question` is the number of the
+    question it answers (the latest released one when left out)."""
+
+    actor: User
+    body: str
+    client_id: str = ""
+    question: int | None = None
 
 
 class ChatRefused(Exception):
@@ -76,7 +87,7 @@ def _refusal(actor: User, room: ChatRoom, body: str, recent: list, now) -> ChatR
     (moderators are exempt) and the person's pace are counted in `recent`."""
     if not rules.can_chat(actor, room):
         return ChatRefused("not_allowed", "Join this space to chat in its room.")
-    if room.closed_at and not rules.can_moderate(actor, room.space):
+    if room.closed_at and not rules.can_moderate_room(actor, room):
         return ChatRefused("closed", "Moderators have closed this room for now.")
     if not body.strip():
         return ChatRefused("bad_request", "Write something first.")
@@ -90,25 +101,55 @@ def _refusal(actor: User, room: ChatRoom, body: str, recent: list, now) -> ChatR
     if count(ROOM_CAP_SECONDS, mine=False) >= ROOM_CAP:
         return ChatRefused("rate_limited", "The room is very busy: try again in a few seconds.")
     slow = room.slow_mode_seconds
-    if slow and count(slow) and not rules.can_moderate(actor, room.space):
+    if slow and count(slow) and not rules.can_moderate_room(actor, room):
         return ChatRefused("rate_limited", f"Slow mode is on: one message every {slow} seconds.")
     if count(BURST_SECONDS) >= BURST and count(PACE_SECONDS):
         return ChatRefused("rate_limited", "You're sending quickly: wait a moment.")
     return None
 
 
-def send_message(*, actor: User, room: ChatRoom, body: str, client_id: str = "") -> tuple:
+class _SessionClock:
+    """A session room's state at the moment of a send: open or not, and which questions
+    are out (releasing any that are due: the sender may be the first to notice)."""
+
+    def __init__(self, session, now):
+        from community.services import sessions
+
+        sessions.release_due(session, now)
+        self.state = session.state(now)
+        self.released = {q.number: q for q in session.questions.exclude(released_at=None)}
+
+    def answering(self, number: int | None) -> tuple:
+        """(the question a message answers, or the ChatRefused that says why not)."""
+        if self.state == "upcoming":
+            return None, ChatRefused("closed", "The session hasn't started yet.")
+        if self.state == "ended":
+            return None, ChatRefused("closed", "The session has ended: its archive stays.")
+        if number is None:
+            return (self.released[max(self.released)] if self.released else None), None
+        if number not in self.released:
+            return None, ChatRefused("bad_request", f"Q{number} hasn't been released yet.")
+        return self.released[number], None
+
+
+def _session_clock(room: ChatRoom, now) -> _SessionClock | None:
+    return _SessionClock(room.session, now) if room.space_id is None else None
+
+
+def send_message(
+    *, actor: User, room: ChatRoom, body: str, client_id: str = "", question: int | None = None
+) -> tuple:
     """Send a message; returns (message, seq). The same client_id from the same person
     returns the first message and its seq; from someone else it is refused."""
-    (result,) = send_messages(room=room, sends=[(actor, body, client_id)])
+    (result,) = send_messages(room=room, sends=[Send(actor, body, client_id, question)])
     if isinstance(result, ChatRefused):
         raise result
     return result
 
 
-def send_messages(*, room: ChatRoom, sends: list[tuple[User, str, str]]) -> list:
+def send_messages(*, room: ChatRoom, sends: list[Send]) -> list:
     """Send several messages to one room in one transaction, in order, by the same rules
-    as one at a time: for each (actor, body, client_id), (message, seq) or the
+    as one at a time: for each Send (or (actor, body, client_id)), (message, seq) or the
     ChatRefused that says why not. The live layer batches a busy room's sends this way:
     one transaction, one range of numbers, one publish for the lot."""
     try:
@@ -120,15 +161,17 @@ def send_messages(*, room: ChatRoom, sends: list[tuple[User, str, str]]) -> list
 
 
 @transaction.atomic
-def _send_messages(room: ChatRoom, sends: list[tuple[User, str, str]]) -> list:
+def _send_messages(room: ChatRoom, sends: list[Send]) -> list:
     now = timezone.now()
-    ids = [client_id for _, _, client_id in sends if client_id]
+    sends = [Send(*send) for send in sends]
+    session = _session_clock(room, now)
+    ids = [send.client_id for send in sends if send.client_id]
     earlier = {m.client_id: m for m in ChatMessage.objects.filter(room=room, client_id__in=ids)}
     recent = _recent(room, now)
     results: list = []
     fresh: dict[int, ChatMessage] = {}  # index in sends -> the message it creates
     first_of: dict[str, int] = {}  # client_id -> the index of its first send in this batch
-    for index, (actor, body, client_id) in enumerate(sends):
+    for index, (actor, body, client_id, number) in enumerate(sends):
         repeat = earlier.get(client_id) or fresh.get(first_of.get(client_id, -1))
         if client_id and repeat is not None:
             if repeat.author_id != actor.pk:
@@ -139,10 +182,14 @@ def _send_messages(room: ChatRoom, sends: list[tuple[User, str, str]]) -> list:
                 results.append(repeat)  # the same message again: its seq, below
             continue
         refusal = _refusal(actor, room, body, recent, now)
+        question = None
+        if session and not refusal:
+            question, refusal = session.answering(number)
         if refusal:
             results.append(refusal)
             continue
         fresh[index] = ChatMessage(
+            question=question,
             room=room,
             author=actor,
             body=body,
@@ -211,7 +258,7 @@ def hide_message(*, actor: User, message: ChatMessage, reason: str = "") -> Chat
 @transaction.atomic
 def set_slow_mode(*, actor: User, room: ChatRoom, seconds: int) -> ChatRoom:
     """Moderators slow a busy room down (0 switches slow mode off)."""
-    if not rules.can_moderate(actor, room.space):
+    if not rules.can_moderate_room(actor, room):
         raise PermissionDenied("Only this space's moderators set slow mode.")
     if seconds not in SLOW_MODE_CHOICES:
         raise ValidationError("Choose one of the offered intervals.")
@@ -225,7 +272,7 @@ def set_slow_mode(*, actor: User, room: ChatRoom, seconds: int) -> ChatRoom:
 def set_closed(*, actor: User, room: ChatRoom, closed: bool, reason: str = "") -> ChatRoom:
     """Moderators close a room (members read but may not send; moderators still may)
     and reopen it. Logged; open pages hear of it at once."""
-    if not rules.can_moderate(actor, room.space):
+    if not rules.can_moderate_room(actor, room):
         raise PermissionDenied("Only this space's moderators close and reopen its room.")
     if bool(room.closed_at) == closed:
         return room
