@@ -1,4 +1,12 @@
-from community.views import accounts, chat, forum, moderation, notifications, search
+from community.views import (
+    accounts,
+    chat,
+    forum,
+    moderation,
+    notifications,
+    search,
+    sessions,
+)
 
 app_name = "community"
 
@@ -11,4 +19,5 @@ urlpatterns = [
     *moderation.urlpatterns,
     *notifications.urlpatterns,
     *search.urlpatterns,
+    *sessions.urlpatterns,
 ]

@@ -17,7 +17,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from community.services.chat import ChatRefused, Send
-from realtime import presence, streams, writer
+from realtime import clock, presence, streams, writer
 from realtime.hub import Batch, get_hub
 from realtime.server import BACKLOG
 
@@ -143,6 +143,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.last[stored] = after
         await self.hub.subscribe(stored, self)
         self.deliver(stored, None)
+        if stored.startswith("room:"):
+            clock.watch(stored)
 
     async def send_message(self, frame, name):
         client_id, body = frame.get("client_id"), frame.get("body")

@@ -587,7 +587,33 @@ async def test_answers_in_a_session_room_are_tagged_and_refused_by_the_clock():
     await communicator.disconnect()
 
 
-def live_session_with_q1_out():
+async def test_each_process_releases_a_due_question_with_nobody_sending():
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    session = await database_sync_to_async(session_with_q1_due_in_a_second)()
+    stream = f"room:{session.room_id}"
+    await communicator.send_json_to({"type": "subscribe", "stream": stream})
+    frame = await communicator.receive_json_from(timeout=5)
+    while frame["type"] != "events":
+        frame = await communicator.receive_json_from(timeout=5)
+    [event] = frame["events"]
+    assert (event["kind"], event["number"]) == ("question.released", 1)
+    assert await communicator.receive_nothing(timeout=0.5)  # once, not once per check
+    await communicator.disconnect()
+
+
+def session_with_q1_due_in_a_second():
+    from community.services import sessions
+
+    session = live_session_with_q1_out(release=False)
+    # Move the start back so that Q1 falls due a second from now.
+    offset = timedelta(minutes=session.questions.get(number=1).offset_minutes)
+    session.started_at = timezone.now() - offset + timedelta(seconds=1)
+    session.save(update_fields=["started_at"])
+    assert sessions.release_due(session) == []
+    return session
+
+
+def live_session_with_q1_out(release=True):
     from community.models import User
     from community.services import sessions
     from community.services.sessions import RunSheet
@@ -604,7 +630,8 @@ def live_session_with_q1_out():
     )
     session = sessions.create_session(actor=host, sheet=sheet)
     sessions.control(actor=host, session=session, action="start")
-    sessions.release_next(actor=host, session=session)
+    if release:
+        sessions.release_next(actor=host, session=session)
     return session
 
 

@@ -4,10 +4,15 @@ The table is the spec: 404 for what a role may not see, 403 for what it may see 
 do, a login redirect for visitors. A URL pattern without a row fails the suite.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from community.models import ChatMessage, ChatRoom, Notification, Report
+from community.services import sessions
+from community.services.sessions import RunSheet
 from community.urls import urlpatterns
 from tests.factories import make_thread, post_of
 
@@ -66,6 +71,14 @@ TABLE = {
     "chat": ("GET", (L, 200, 404, 404, 200, 200)),
     "chat-slow-mode": ("POST", (L, 403, 404, 404, 302, 302)),
     "chat-close": ("POST", (L, 403, 404, 404, 302, 302)),
+    # timed sessions (the session is the private space's, hosted by its moderator)
+    "sessions": ("GET", (L, 200, 200, 200, 200, 200)),
+    "session-create": ("GET", (L, 403, 403, 200, 200, 200)),
+    "session": ("GET", (L, 200, 404, 404, 200, 200)),
+    "session-edit": ("GET", (L, 403, 404, 404, 200, 200)),
+    "session-rsvp": ("POST", (L, 302, 404, 404, 302, 302)),
+    "session-control": ("POST", (L, 403, 404, 404, 302, 302)),
+    "session-duplicate": ("POST", (L, 403, 404, 404, 302, 302)),
     "chat-edit": ("GET", (L, 200, 404, 404, 403, 403)),
     "chat-delete": ("POST", (L, 302, 404, 404, 403, 403)),
     "chat-hide": ("POST", (L, 403, 404, 404, 302, 302)),
@@ -100,7 +113,20 @@ def world(private_space, school, teacher, moderator, outsider, other_moderator, 
         body="hi",
         body_html="<p>hi</p>",
     )
+    session = sessions.create_session(
+        actor=moderator,
+        sheet=RunSheet(
+            title="Wait time",
+            starts_at=timezone.now() + timedelta(hours=1),
+            duration_minutes=60,
+            questions=["Q1?"],
+            space=private_space,
+        ),
+    )
     kwargs = {
+        **{name: {"slug": session.slug} for name in TABLE if name.startswith("session-")},
+        "session-create": {},
+        "session": {"slug": session.slug},
         "profile": {"username": "amira"},
         "profile-edit": {"username": "amira"},
         "school": {"slug": school.slug},

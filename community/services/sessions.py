@@ -135,8 +135,9 @@ def _slug(title: str, starts_at: datetime) -> str:
 
 
 def _zone_of(user: User) -> str:
+    """The host's zone: the one their start time was typed in, and the calendar's."""
     profile = getattr(user, "profile", None)
-    return getattr(profile, "timezone_name", "") or "UTC"
+    return getattr(profile, "timezone", "") or "UTC"
 
 
 @transaction.atomic
@@ -235,9 +236,14 @@ def _release(session: ChatSession, question: SessionQuestion, now: datetime) -> 
                 "number": question.number,
                 "label": question.label,
                 "html": question.body_html,
+                "next_release_at": _iso(next_release_at(session, now)),
             },
         )
     return bool(won)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _controlled(actor: User, session: ChatSession) -> None:

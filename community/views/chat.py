@@ -45,10 +45,20 @@ def _message(request, pk) -> ChatMessage:
 def room(request, slug):
     space = visible_space(request, slug)
     room = chat.room_for(space)
+    sent, context = room_page(request, room)
+    if sent:
+        return redirect(room)
+    context.update(space=space, slow_mode_choices=chat.SLOW_MODE_CHOICES)
+    return render(request, "community/chat/room.html", context)
+
+
+def room_page(request, room: ChatRoom) -> tuple[bool, dict]:
+    """A room's page, for a space's room and a session's alike: (whether a message was
+    just sent by the form, the context for community/chat/_room.html)."""
     form = MessageForm(request.POST or None, initial={"client_id": uuid.uuid4().hex})
     if request.method == "POST":
         if not rules.can_chat(request.user, room):
-            raise PermissionDenied("Join this space to chat in its room.")
+            raise PermissionDenied("You can read this room but not send to it.")
         if form.is_valid():
             try:
                 chat.send_message(
@@ -60,31 +70,23 @@ def room(request, slug):
             except chat.ChatRefused as refusal:
                 form.add_error("body", refusal.detail)
             else:
-                return redirect(room)
-    can_moderate = rules.can_moderate(request.user, space)
-    history = room.messages.select_related("author__profile").order_by("-pk")
+                return True, {}
+    history = room.messages.select_related("author__profile", "question").order_by("-pk")
     before = request.GET.get("before", "")
     if before.isdigit():
         history = history.filter(pk__lt=int(before))
     page = list(history[: PAGE + 1])
-    earlier = page[PAGE - 1].pk if len(page) > PAGE else None
-    return render(
-        request,
-        "community/chat/room.html",
-        {
-            "space": space,
-            "room": room,
-            "chat_messages": list(reversed(page[:PAGE])),
-            "earlier": earlier,
-            "is_latest": not before,
-            "stream_head": streams.head(room.stream),
-            "presence": _with_viewer(presence.snapshot(room.stream), request),
-            "is_member": rules.can_chat(request.user, room),
-            "can_moderate": can_moderate,
-            "slow_mode_choices": chat.SLOW_MODE_CHOICES,
-            "form": form,
-        },
-    )
+    return False, {
+        "room": room,
+        "chat_messages": list(reversed(page[:PAGE])),
+        "earlier": page[PAGE - 1].pk if len(page) > PAGE else None,
+        "is_latest": not before,
+        "stream_head": streams.head(room.stream),
+        "presence": _with_viewer(presence.snapshot(room.stream), request),
+        "is_member": rules.can_chat(request.user, room),
+        "can_moderate": rules.can_moderate_room(request.user, room),
+        "form": form,
+    }
 
 
 def _with_viewer(snapshot: dict, request) -> dict:

@@ -109,6 +109,11 @@
     window.StaffroomLive.on(stream, after, function (events) {
       events.forEach(function (event) {
         if (event.kind.indexOf("room.") === 0) return roomState(event);
+        if (event.kind.indexOf("message.") !== 0) {
+          // Not ours (a session's questions and clock): whoever else is on the page.
+          document.dispatchEvent(new CustomEvent("staffroom:room-event", { detail: event }));
+          return;
+        }
         if (!event.html) return;
         var existing = document.getElementById("message-" + event.id) ||
           (event.client_id && document.getElementById("pending-" + event.client_id));

@@ -1,0 +1,113 @@
+"""The session pages: planning in the host's own zone, the page before, during and
+after, RSVPs and the host's controls."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from community.models import ChatMessage, ChatSession, SessionRSVP
+from tests.factories import make_space, make_user
+
+
+@pytest.fixture
+def host(db):
+    return make_user(username="hana", display_name="Hana Host", timezone_name="Africa/Nairobi")
+
+
+@pytest.fixture
+def hosted_space(host, teacher):
+    return make_space(name="Oracy", slug="oracy", moderators=[host], members=[teacher])
+
+
+def plan(client, space, **changes):
+    data = {
+        "title": "Talk for writing",
+        "space": space.pk,
+        "starts_at": "2030-03-05T19:00",
+        "duration_minutes": "60",
+        "intro": "We'll talk about **talk**.",
+        "questions": "What do your pupils say first?\n\nHow do you model it?\n",
+        "offsets": "",
+    }
+    return client.post(reverse("community:session-create"), {**data, **changes})
+
+
+def test_a_host_plans_a_session_in_their_own_zone(client, host, hosted_space):
+    client.force_login(host)
+    response = plan(client, hosted_space)
+    session = ChatSession.objects.get()
+    assert response["Location"] == session.get_absolute_url()
+    assert session.starts_at == dt.datetime(2030, 3, 5, 16, 0, tzinfo=dt.UTC)  # 19:00 EAT
+    assert [q.body for q in session.questions.all()] == [
+        "What do your pupils say first?",
+        "How do you model it?",
+    ]
+    assert session.timezone_name == "Africa/Nairobi"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"questions": ""}, "This field is required"),
+        ({"starts_at": "2020-01-01T10:00"}, "Choose a start time in the future"),
+        ({"offsets": "10, 70"}, "released before the session ends"),
+        ({"offsets": "ten"}, "Write whole minutes"),
+    ],
+)
+def test_a_bad_run_sheet_shows_its_errors_and_saves_nothing(
+    client, host, hosted_space, change, message
+):
+    client.force_login(host)
+    response = plan(client, hosted_space, **change)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not ChatSession.objects.exists()
+
+
+def test_participants_see_only_released_questions_and_can_rsvp(client, host, hosted_space, teacher):
+    client.force_login(host)
+    plan(client, hosted_space)
+    session = ChatSession.objects.get()
+    assert "How do you model it?" in client.get(session.get_absolute_url()).content.decode()
+    client.force_login(teacher)
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert "How do you model it?" not in page and "I'll be there" in page
+    client.post(reverse("community:session-rsvp", args=[session.slug]), {"going": "1"})
+    assert SessionRSVP.objects.filter(session=session, user=teacher).exists()
+    assert "I can't make it after all" in client.get(session.get_absolute_url()).content.decode()
+
+
+def test_the_room_opens_when_the_host_starts_and_becomes_an_archive(
+    client, host, hosted_space, teacher
+):
+    client.force_login(host)
+    plan(client, hosted_space)
+    session = ChatSession.objects.get()
+    control = reverse("community:session-control", args=[session.slug])
+    client.post(control, {"action": "start"})
+    client.post(control, {"action": "release"})
+    client.force_login(teacher)
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert "What do your pupils say first?" in page and "data-chat-form" in page
+    client.post(session.get_absolute_url(), {"body": "They say 'um'", "client_id": "a1"})
+    assert ChatMessage.objects.get(client_id="a1").question.number == 1
+    assert ">A1</span>" in client.get(session.get_absolute_url()).content.decode()
+    client.force_login(host)
+    client.post(control, {"action": "end"})
+    client.force_login(teacher)
+    archive = client.get(session.get_absolute_url()).content.decode()
+    assert "its archive stays here" in archive and "They say" in archive
+    assert "data-chat-form" not in archive
+
+
+def test_members_cannot_work_the_controls(client, host, hosted_space, teacher):
+    client.force_login(host)
+    plan(client, hosted_space)
+    session = ChatSession.objects.get()
+    client.force_login(teacher)
+    response = client.post(
+        reverse("community:session-control", args=[session.slug]), {"action": "start"}
+    )
+    assert response.status_code == 403
+    session.refresh_from_db()
+    assert session.started_at is None
