@@ -1,5 +1,7 @@
 """Page-shaped reads for the community pages."""
 
+import re
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -137,3 +139,64 @@ def with_reactions(posts: list, user, *, thread) -> list:
             for kind, label in Reaction.Kind.choices
         ]
     return posts
+
+
+_LINK = re.compile(r'<a href="(https?://[^"]+)"')
+
+
+def session_archive(session) -> dict:
+    """A session's transcript by question: each question with its answers (host
+    highlights first), the messages that answered none, the links people shared, and
+    how many took part. Three queries, whatever the size of the hour."""
+    questions = list(session.questions.exclude(released_at=None).order_by("number"))
+    messages = list(
+        session.room.messages.filter(deleted_at=None, hidden_at=None)
+        .select_related("author__profile")
+        .order_by("pk")
+    )
+    by_question: dict[int | None, list] = {}
+    for message in messages:
+        by_question.setdefault(message.question_id, []).append(message)
+    links = list(dict.fromkeys(url for m in messages for url in _LINK.findall(m.body_html)))
+    return {
+        "groups": [
+            {
+                "question": q,
+                "answers": sorted(
+                    by_question.get(q.pk, []), key=lambda m: (m.pinned_at is None, m.pk)
+                ),
+            }
+            for q in questions
+        ],
+        "other": by_question.get(None, []),
+        "links": links,
+        "people": len({m.author_id for m in messages}),
+        "highlights": [m for m in messages if m.pinned_at],
+    }
+
+
+def archive_markdown(session, archive: dict) -> str:
+    """The archive as a Markdown file (for a blog post, a school's CPD folder)."""
+
+    def name(message):
+        return message.author.profile.display_name or message.author.username
+
+    lines = [f"# {session.title}", "", f"{session.began_at:%d %B %Y, %H:%M} UTC", ""]
+    if session.intro:
+        lines += [session.intro, ""]
+    for group in archive["groups"]:
+        lines += [f"## {group['question'].label}: {group['question'].body}", ""]
+        lines += [
+            f"- **{name(m)}**{' (highlighted)' if m.pinned_at else ''}: {m.body}"
+            for m in group["answers"]
+        ] or ["No answers."]
+        lines.append("")
+    if archive["other"]:
+        lines += ["## Other messages", ""] + [
+            f"- **{name(m)}**: {m.body}" for m in archive["other"]
+        ]
+        lines.append("")
+    if archive["links"]:
+        lines += ["## Links shared", ""] + [f"- <{url}>" for url in archive["links"]] + [""]
+    lines.append(f"{archive['people']} people took part.")
+    return "\n".join(lines) + "\n"

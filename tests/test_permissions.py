@@ -71,6 +71,7 @@ TABLE = {
     "chat": ("GET", (L, 200, 404, 404, 200, 200)),
     "chat-slow-mode": ("POST", (L, 403, 404, 404, 302, 302)),
     "chat-close": ("POST", (L, 403, 404, 404, 302, 302)),
+    "chat-pin": ("POST", (L, 403, 404, 404, 302, 302)),
     # timed sessions (the session is the private space's, hosted by its moderator)
     "sessions": ("GET", (L, 200, 200, 200, 200, 200)),
     "session-create": ("GET", (L, 403, 403, 200, 200, 200)),
@@ -79,6 +80,8 @@ TABLE = {
     "session-rsvp": ("POST", (L, 302, 404, 404, 302, 302)),
     "session-control": ("POST", (L, 403, 404, 404, 302, 302)),
     "session-duplicate": ("POST", (L, 403, 404, 404, 302, 302)),
+    "session-calendar": ("GET", (L, 200, 404, 404, 200, 200)),
+    "session-markdown": ("GET", (L, 200, 404, 404, 200, 200)),
     "chat-edit": ("GET", (L, 200, 404, 404, 403, 403)),
     "chat-delete": ("POST", (L, 302, 404, 404, 403, 403)),
     "chat-hide": ("POST", (L, 403, 404, 404, 302, 302)),
@@ -140,6 +143,7 @@ def world(private_space, school, teacher, moderator, outsider, other_moderator, 
         "chat-edit": {"pk": message.pk},
         "chat-delete": {"pk": message.pk},
         "chat-hide": {"pk": message.pk},
+        "chat-pin": {"pk": message.pk},
         "notification-read": {"pk": note.pk},
     }
     users = {

@@ -111,3 +111,71 @@ def test_members_cannot_work_the_controls(client, host, hosted_space, teacher):
     assert response.status_code == 403
     session.refresh_from_db()
     assert session.started_at is None
+
+
+def test_the_archive_groups_answers_by_question_with_highlights_first_and_exports(
+    client, host, hosted_space, teacher, colleague
+):
+    from community.services import chat
+
+    client.force_login(host)
+    plan(client, hosted_space)
+    session = ChatSession.objects.get()
+    control = reverse("community:session-control", args=[session.slug])
+    client.post(control, {"action": "start"})
+    client.post(control, {"action": "release"})
+    session.refresh_from_db()
+    room = session.room
+    plain, _ = chat.send_message(actor=teacher, room=room, body="They say 'um'")
+    strong, _ = chat.send_message(
+        actor=colleague, room=room, body="Sentence stems: see https://example.org/stems"
+    )
+    client.post(reverse("community:chat-pin", args=[strong.pk]))
+    client.post(control, {"action": "release"})
+    chat.send_message(actor=teacher, room=room, body="I model it aloud", question=2)
+    client.post(control, {"action": "end"})
+
+    client.force_login(teacher)
+    page = client.get(session.get_absolute_url()).content.decode()
+    q1 = page.index('id="group-1"')
+    assert q1 < page.index("Sentence stems") < page.index("They say") < page.index('id="group-2"')
+    assert "Highlighted by the hosts" in page and "https://example.org/stems</a>" in page
+    assert "2 people took part" in page
+    markdown = client.get(reverse("community:session-markdown", args=[session.slug]))
+    text = markdown.content.decode()
+    assert markdown["Content-Type"].startswith("text/markdown")
+    assert "## Q1: What do your pupils say first?" in text
+    assert "**Tom Hughes** (highlighted): Sentence stems" in text
+    assert "## Q2: How do you model it?" in text and "I model it aloud" in text
+
+
+def test_the_calendar_file_places_the_session_in_the_hosts_zone(client, host, hosted_space):
+    import icalendar
+
+    client.force_login(host)
+    plan(client, hosted_space)
+    session = ChatSession.objects.get()
+    response = client.get(reverse("community:session-calendar", args=[session.slug]))
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    [event] = calendar.walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert str(start.tzinfo) == "Africa/Nairobi" and start == session.starts_at
+    assert event.decoded("dtend") - start == dt.timedelta(minutes=60)
+    assert str(event["summary"]) == "Talk for writing"
+    assert calendar.walk("VTIMEZONE")[0]["tzid"] == "Africa/Nairobi"
+
+
+def test_only_hosts_highlight(client, host, hosted_space, teacher):
+    from community.services import chat
+
+    client.force_login(host)
+    plan(client, hosted_space)
+    session = ChatSession.objects.get()
+    client.post(reverse("community:session-control", args=[session.slug]), {"action": "start"})
+    session.refresh_from_db()
+    message, _ = chat.send_message(actor=teacher, room=session.room, body="Mine")
+    client.force_login(teacher)
+    assert client.post(reverse("community:chat-pin", args=[message.pk])).status_code == 403
+    message.refresh_from_db()
+    assert message.pinned_at is None

@@ -42,6 +42,8 @@ class ChatRoom(models.Model):
         return f"Chat in {self.space}"
 
     def get_absolute_url(self):
+        if self.space_id is None:
+            return self.session.get_absolute_url()
         return reverse("community:chat", kwargs={"slug": self.space.slug})
 
     @property

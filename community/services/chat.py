@@ -256,6 +256,18 @@ def hide_message(*, actor: User, message: ChatMessage, reason: str = "") -> Chat
 
 
 @transaction.atomic
+def toggle_pin(*, actor: User, message: ChatMessage) -> ChatMessage:
+    """Hosts and moderators highlight a message (a strong answer), or stop highlighting
+    it; highlights lead their question in a session's archive."""
+    if message.is_gone or not rules.can_moderate_room(actor, message.room):
+        raise PermissionDenied("Only this room's hosts and moderators highlight messages.")
+    message.pinned_at = None if message.pinned_at else timezone.now()
+    message.save(update_fields=["pinned_at"])
+    _announce(message, "message.pinned" if message.pinned_at else "message.unpinned")
+    return message
+
+
+@transaction.atomic
 def set_slow_mode(*, actor: User, room: ChatRoom, seconds: int) -> ChatRoom:
     """Moderators slow a busy room down (0 switches slow mode off)."""
     if not rules.can_moderate_room(actor, room):

@@ -134,6 +134,14 @@ def message_hide(request, pk):
 
 @login_required
 @require_POST
+def message_pin(request, pk):
+    message = _message(request, pk)
+    chat.toggle_pin(actor=request.user, message=message)
+    return redirect(message.room)
+
+
+@login_required
+@require_POST
 def slow_mode(request, slug):
     space = visible_space(request, slug)
     room = chat.room_for(space)
@@ -172,4 +180,5 @@ urlpatterns = [
     path("chat/<int:pk>/edit/", message_edit, name="chat-edit"),
     path("chat/<int:pk>/delete/", message_delete, name="chat-delete"),
     path("chat/<int:pk>/hide/", message_hide, name="chat-hide"),
+    path("chat/<int:pk>/pin/", message_pin, name="chat-pin"),
 ]

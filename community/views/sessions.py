@@ -6,12 +6,13 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community import rules
+from community import calendar, queries, rules
 from community.forms_sessions import RunSheetForm
 from community.models import ChatSession, SessionRSVP
 from community.services import sessions
@@ -107,6 +108,8 @@ def session_detail(request, slug):
         return redirect(session)
     is_host = rules.can_run_session(request.user, session)
     questions = list(session.questions.order_by("number"))
+    # After the hour, and for late joiners who ask: the transcript by question.
+    by_question = state == ChatSession.State.ENDED or request.GET.get("view") == "questions"
     return render(
         request,
         "community/sessions/detail.html",
@@ -122,6 +125,8 @@ def session_detail(request, slug):
             "rsvp_count": session.rsvps.count(),
             "is_member": room["is_member"] and state in {"live", "paused"},
             "extensions": [(m, f"+{m} min") for m in sessions.EXTENSIONS],
+            "by_question": by_question,
+            "archive": queries.session_archive(session) if by_question else None,
         },
     )
 
@@ -180,6 +185,27 @@ def session_duplicate(request, slug):
     return redirect("community:session-edit", slug=copy.slug)
 
 
+@login_required
+@require_GET
+def session_calendar(request, slug):
+    """The session as an .ics file for any calendar (in the host's zone, with VTIMEZONE)."""
+    session = _session(request, slug)
+    body = calendar.session_ics(session, request.build_absolute_uri(session.get_absolute_url()))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{session.slug}.ics"'
+    return response
+
+
+@login_required
+@require_GET
+def session_markdown(request, slug):
+    session = _session(request, slug)
+    text = queries.archive_markdown(session, queries.session_archive(session))
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{session.slug}.md"'
+    return response
+
+
 urlpatterns = [
     path("sessions/", session_list, name="sessions"),
     path("sessions/new/", session_create, name="session-create"),
@@ -188,4 +214,6 @@ urlpatterns = [
     path("sessions/<slug:slug>/rsvp/", session_rsvp, name="session-rsvp"),
     path("sessions/<slug:slug>/control/", session_control, name="session-control"),
     path("sessions/<slug:slug>/duplicate/", session_duplicate, name="session-duplicate"),
+    path("sessions/<slug:slug>/calendar.ics", session_calendar, name="session-calendar"),
+    path("sessions/<slug:slug>/archive.md", session_markdown, name="session-markdown"),
 ]

@@ -69,7 +69,11 @@
         tools.appendChild(edit);
         tools.appendChild(postButton("/chat/" + id + "/delete/", "Delete"));
       }
-      if (canModerate) tools.appendChild(postButton("/chat/" + id + "/hide/", "Hide"));
+      if (canModerate) {
+        var pinned = node.classList.contains("chat-pinned");
+        tools.appendChild(postButton("/chat/" + id + "/pin/", pinned ? "Stop highlighting" : "Highlight"));
+        tools.appendChild(postButton("/chat/" + id + "/hide/", "Hide"));
+      }
       node.appendChild(tools);
     }
 
