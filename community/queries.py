@@ -163,7 +163,8 @@ def session_archive(session) -> dict:
             {
                 "question": q,
                 "answers": sorted(
-                    by_question.get(q.pk, []), key=lambda m: (m.pinned_at is None, m.pk)
+                    by_question.get(q.pk, []),
+                    key=lambda m: (m.pinned_at is None, m.created_at, m.pk),
                 ),
             }
             for q in questions

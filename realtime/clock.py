@@ -34,17 +34,20 @@ def watch(stored: str) -> None:
 
 async def _keep(stored: str) -> None:
     hub = get_hub()
-    while stored in hub.listeners:
-        try:
-            wait = await database_sync_to_async(_seconds_to_next)(stored)
-            if wait is None:
-                return  # not a session's room, or nothing left to release
-            await asyncio.sleep(min(wait, RECHECK))
-            if wait <= RECHECK:
-                await database_sync_to_async(_release)(stored)
-        except Exception:  # noqa: BLE001 - a failing database: try again shortly
-            log.warning("Could not keep the clock of %s", stored, exc_info=True)
-            await asyncio.sleep(RECHECK)
+    try:
+        while stored in hub.listeners:
+            try:
+                wait = await database_sync_to_async(_seconds_to_next)(stored)
+                if wait is None:
+                    return  # not a session's room, or nothing left to release
+                await asyncio.sleep(min(wait, RECHECK))
+                if wait <= RECHECK:
+                    await database_sync_to_async(_release)(stored)
+            except Exception:  # noqa: BLE001 - a failing database: try again shortly
+                log.warning("Could not keep the clock of %s", stored, exc_info=True)
+                await asyncio.sleep(RECHECK)
+    finally:
+        _timers.get(asyncio.get_running_loop(), {}).pop(stored, None)
 
 
 def _session(stored: str) -> ChatSession | None:

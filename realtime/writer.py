@@ -8,7 +8,9 @@ send is written at once, on its own.
 """
 
 import asyncio
+import os
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 
@@ -18,6 +20,19 @@ from community.services.chat import ChatRefused
 from realtime import streams
 
 MAX_BATCH = 50
+# One thread per process writes every room's batches: batching makes one enough, and a
+# thread that lives as long as the process keeps one database connection.
+WRITER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="room-writer")
+
+
+def _new_writer_thread() -> None:
+    # A forked process (a test's server, a pre-forking deployment) has no threads, but a
+    # copied executor that believes it has one: give the child an executor of its own.
+    global WRITER_THREAD
+    WRITER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="room-writer")
+
+
+os.register_at_fork(after_in_child=_new_writer_thread)
 _writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
 
 
@@ -48,9 +63,9 @@ class RoomWriter:
             try:
                 # Off the connections' shared database thread, so that a subscribe or a
                 # catch-up never waits behind a batch (and a batch never behind them).
-                results = await database_sync_to_async(store, thread_sensitive=False)(
-                    self.stored, [send for send, _ in batch]
-                )
+                results = await database_sync_to_async(
+                    store, thread_sensitive=False, executor=WRITER_THREAD
+                )(self.stored, [send for send, _ in batch])
             except Exception as failure:  # noqa: BLE001 - each waiting sender hears of it
                 results = [failure] * len(batch)
             for (_, future), result in zip(batch, results, strict=True):

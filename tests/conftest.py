@@ -16,6 +16,16 @@ def _no_persistent_connections():
 
 
 @pytest.fixture(autouse=True)
+def _close_writer_connection():
+    """The room writer's thread outlives each test: close its connection, or PostgreSQL
+    cannot drop the test database at the end of the run."""
+    yield
+    from realtime.writer import WRITER_THREAD
+
+    WRITER_THREAD.submit(connections.close_all).result(timeout=10)
+
+
+@pytest.fixture(autouse=True)
 def _vocabulary(request):
     """Transactional tests (live server, websockets) end with a flush that empties every
     table, the phases and subjects a migration wrote included: put them back."""

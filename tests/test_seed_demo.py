@@ -38,11 +38,32 @@ def test_seed_demo_builds_living_spaces(db):
 
 def test_seed_demo_is_idempotent(db):
     seed()
-    from community.models import Post, Report, Space
+    from community.models import ChatMessage, ChatSession, Post, Report, Space
 
     def counts():
-        return [m.objects.count() for m in (User, School, Profile, Space, Post, Report)]
+        models = (User, School, Profile, Space, Post, Report, ChatSession, ChatMessage)
+        return [m.objects.count() for m in models]
 
     before = counts()
     seed()
     assert counts() == before
+
+
+def test_seed_demo_has_a_session_about_to_start_and_one_to_read(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from community import queries
+    from community.models import ChatSession
+
+    seed()
+    soon = ChatSession.objects.get(ended_at=None)
+    minutes = (soon.starts_at - timezone.now()).total_seconds() / 60
+    assert 2 < minutes <= 5 and soon.questions.count() == 8  # released live, a minute in
+    assert soon.space is None  # the whole network
+    past = ChatSession.objects.exclude(ended_at=None).get()
+    archive = queries.session_archive(past)
+    assert past.state() == "ended" and past.began_at < timezone.now() - dt.timedelta(days=6)
+    assert [len(g["answers"]) for g in archive["groups"]] == [3, 3, 2, 3]
+    assert all(g["answers"][0].pinned_at for g in archive["groups"])  # a highlight leads

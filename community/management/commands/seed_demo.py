@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from community import services
 from community.management.commands._demo_forum import seed_forum
+from community.management.commands._demo_sessions import seed_sessions
 from community.models import Phase, Post, Profile, School, Space, Subject, User
 from community.services import forum
 
@@ -169,6 +170,7 @@ class Command(BaseCommand):
             if not school.spaces.exists():
                 forum.open_school_space(school=school)
         seed_forum(staff, moderator)
+        seed_sessions(staff, moderator)
         self.print_logins()
 
     def account(self, username: str, name: str) -> User:
