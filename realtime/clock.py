@@ -25,8 +25,14 @@ RECHECK = 15  # seconds: the longest a timer trusts what it last read
 _timers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
 
 
+_settled: set[str] = set()  # rooms that will never need a clock: a space's, or ended
+
+
 def watch(stored: str) -> None:
-    """Someone joined this room: keep its session's clock if it has one (once per process)."""
+    """Someone joined this room: keep its session's clock if it has one (once per process;
+    a room known to need none costs nothing, so a thousand reconnects cost no queries)."""
+    if stored in _settled:
+        return
     timers = _timers.setdefault(asyncio.get_running_loop(), {})
     if stored not in timers or timers[stored].done():
         timers[stored] = asyncio.create_task(_keep(stored))
@@ -58,6 +64,7 @@ def _session(stored: str) -> ChatSession | None:
 def _seconds_to_next(stored: str) -> float | None:
     session = _session(stored)
     if session is None or session.state() == ChatSession.State.ENDED:
+        _settled.add(stored)  # neither ever changes back
         return None
     if not session.questions.filter(released_at=None).exists():
         return None
