@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from community import rules
 from community.markdown import render_markdown
-from community.models import ChatRoom, ChatSession, SessionQuestion, Space, User
+from community.models import ChatRoom, ChatSession, SessionQuestion, SessionRSVP, Space, User
 from community.models.sessions import DURATIONS, MAX_QUESTIONS
 from realtime import streams
 
@@ -189,6 +189,8 @@ def update_run_sheet(
 
 def duplicate_session(*, actor: User, session: ChatSession, starts_at: datetime) -> ChatSession:
     """A past (or any) session as the template for a new one."""
+    if not rules.can_run_session(actor, session):
+        raise PermissionDenied("Only this session's hosts reuse it.")
     questions = list(session.questions.order_by("number"))
     sheet = RunSheet(
         title=session.title,
@@ -202,6 +204,16 @@ def duplicate_session(*, actor: User, session: ChatSession, starts_at: datetime)
         answer_first=session.answer_first,
     )
     return create_session(actor=actor, sheet=sheet)
+
+
+def set_rsvp(*, actor: User, session: ChatSession, going: bool) -> None:
+    """Say "I'll be there" (reminders go to these people), or not after all."""
+    if session.state() == ChatSession.State.ENDED:
+        raise ValidationError("This session has ended.")
+    if going:
+        SessionRSVP.objects.get_or_create(session=session, user=actor)
+    else:
+        SessionRSVP.objects.filter(session=session, user=actor).delete()
 
 
 # --- The clock --------------------------------------------------------------------------
@@ -278,6 +290,8 @@ def control(*, actor: User, session: ChatSession, action: str, minutes: int = 0,
     change is announced in the room, so every open page adjusts its countdown."""
     now = now or timezone.now()
     _controlled(actor, session)
+    if action not in CONTROLS:
+        raise ValidationError("Choose one of the host's controls.")
     allowed, refusal, kind = CONTROLS[action]
     if session.state(now) not in allowed:
         raise ValidationError(refusal)
