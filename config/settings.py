@@ -109,7 +109,8 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             # A file, not memory: the browser tests' daphne runs in another process.
-            "TEST": {"NAME": str(BASE_DIR / "test-db.sqlite3")},
+            # SQLITE_TEST_PATH lets two suites run side by side in one checkout.
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "test-db.sqlite3"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

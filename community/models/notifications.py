@@ -12,6 +12,7 @@ class Notification(models.Model):
         REACTION = "reaction", "Reactions to my posts"
         MODERATION = "moderation", "Moderator actions on my content"
         INVITE = "invite", "Invitations to spaces"
+        SESSION = "session", "Reminders of live sessions I'm going to"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -28,6 +29,9 @@ class Notification(models.Model):
     )
     post = models.ForeignKey(
         "community.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    session = models.ForeignKey(
+        "community.ChatSession", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     # Written by the system, plain text (never user Markdown): "Amira mentioned you in …".
     text = models.CharField(max_length=300)
@@ -57,8 +61,10 @@ class NotificationSettings(models.Model):
     replies = models.BooleanField(default=True)
     reactions = models.BooleanField(default=True)
     invites = models.BooleanField(default=True)
+    sessions = models.BooleanField(default=True)  # reminders 15 minutes before
     # Email is opt-in: immediate mail for mentions, and a digest that is off by default.
     email_mentions = models.BooleanField(default=False)
+    email_sessions = models.BooleanField(default=False)
     digest = models.CharField(max_length=6, choices=Digest.choices, default=Digest.OFF)
     digest_sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -71,5 +77,6 @@ class NotificationSettings(models.Model):
             Notification.Kind.REPLY: "replies",
             Notification.Kind.REACTION: "reactions",
             Notification.Kind.INVITE: "invites",
+            Notification.Kind.SESSION: "sessions",
         }.get(kind)
         return True if field is None else getattr(self, field)

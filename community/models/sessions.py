@@ -79,6 +79,8 @@ class ChatSession(models.Model):
     paused_seconds = models.PositiveIntegerField(default=0)
     extended_minutes = models.PositiveSmallIntegerField(default=0)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # When the participants' CPD record entries were written (once, after the end).
+    recorded_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every run-sheet edit: an edit made from a stale copy is refused.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -148,6 +150,10 @@ class SessionQuestion(models.Model):
     body_html = models.TextField(editable=False)
     offset_minutes = models.PositiveSmallIntegerField()  # after the start
     released_at = models.DateTimeField(null=True, blank=True)
+    # "Continue the conversation": the community thread this question's answers became.
+    thread = models.ForeignKey(
+        "community.Thread", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["session", "number"]
