@@ -3,8 +3,10 @@
     python bench/live_server.py staffroom PORT   # Staffroom's live layer (realtime.server)
     python bench/live_server.py baseline PORT    # plain Channels, for comparison
 
-`staffroom` is what `make run` serves, with one change: the room's flood cap (100
-messages in 10 s) is lifted, because the benchmark offers more than that on purpose.
+`staffroom` is what `make run` serves, with two changes: the room's flood cap (100
+messages in 10 s) is lifted, because the benchmark offers more than that on purpose; and,
+when STAFFROOM_BENCH_MINUTE is set, a run-sheet minute of a timed session lasts that many
+seconds (`compress_session_minutes`), so that several questions fall due in one run.
 
 `baseline` is the textbook Channels fan-out: every connection has its own consumer and
 channel-layer channel, joins the room's group, and a message is one `group_send` to all
@@ -15,6 +17,7 @@ events) and stores nothing, so it has less to do per message than Staffroom.
 import datetime
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +79,29 @@ class PlainConsumer(AsyncWebsocketConsumer):
         await self.send(json.dumps(frame, separators=(",", ":")))
 
 
+MINUTE_ENV = "STAFFROOM_BENCH_MINUTE"
+
+
+def compress_session_minutes(seconds: float) -> None:
+    """Make a run-sheet minute last `seconds` in this process: question n falls due
+    `offset_minutes * seconds` after the start instead of `offset_minutes` minutes. Only
+    the length of the minute changes: ChatSession.due_at still decides (its pauses, its
+    start), and everything that releases questions asks it (release_due, next_release_at,
+    realtime/clock.py's timers). live_load.py calls this in its own process too, so that
+    it measures against the very due times the servers worked to."""
+    from community.models import ChatSession
+
+    real = ChatSession.due_at
+
+    def due_at(self, question):
+        due = real(self, question)
+        if due is None:
+            return None  # paused
+        return due + timedelta(minutes=question.offset_minutes) * (seconds / 60 - 1)
+
+    ChatSession.due_at = due_at
+
+
 baseline = ProtocolTypeRouter({"websocket": URLRouter([path("ws/live/", PlainConsumer.as_asgi())])})
 
 
@@ -87,6 +113,8 @@ def main() -> None:
         from community.services import chat
 
         chat.ROOM_CAP = 10**9
+        if os.environ.get(MINUTE_ENV):
+            compress_session_minutes(float(os.environ[MINUTE_ENV]))
         app = "config.asgi:application"
     else:
         app = "bench.live_server:baseline"

@@ -6,24 +6,37 @@ from community.models import NotificationSettings
 class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = NotificationSettings
-        fields = ["mentions", "replies", "reactions", "invites", "email_mentions", "digest"]
+        fields = [
+            "mentions",
+            "replies",
+            "reactions",
+            "invites",
+            "sessions",
+            "email_mentions",
+            "email_sessions",
+            "digest",
+        ]
         labels = {
             "mentions": "When someone @mentions me",
             "replies": "When someone replies in a thread I follow",
             "reactions": "When someone reacts to my post",
             "invites": "When a moderator adds me to a space",
+            "sessions": "Reminders of sessions I'm going to",
             "email_mentions": "Email me when someone @mentions me",
+            "email_sessions": "Email me session reminders",
             "digest": "Email digest",
         }
         help_texts = {
             "email_mentions": "One email per mention, sent to your verified primary address.",
+            "sessions": "15 minutes before a live session you said you'd be at.",
+            "email_sessions": "15 minutes before a live session you said you'd be at.",
             "digest": "A summary of the notifications you haven’t read yet. "
             "It is only sent when there is something new.",
         }
         widgets = {"digest": forms.RadioSelect}
 
-    IN_APP = ["mentions", "replies", "reactions", "invites"]
-    BY_EMAIL = ["email_mentions", "digest"]
+    IN_APP = ["mentions", "replies", "reactions", "invites", "sessions"]
+    BY_EMAIL = ["email_mentions", "email_sessions", "digest"]
 
     def in_app_fields(self):
         return [self[name] for name in self.IN_APP]

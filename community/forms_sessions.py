@@ -2,7 +2,7 @@
 
 from django import forms
 
-from community.models import Membership, Space
+from community.models import Membership, SessionSeries, Space
 from community.models.sessions import MAX_QUESTIONS
 from community.services.sessions import INTRO_MAX_LENGTH, RunSheet
 
@@ -52,13 +52,32 @@ class RunSheetForm(forms.Form):
         help_text="Participants see others' answers to a question only after posting theirs.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    NEW_SERIES = "new"
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, repeat=False, **kwargs):
+        """`repeat`: offer "Repeat weekly" (when planning; an edit keeps the series)."""
         super().__init__(*args, **kwargs)
         moderated = Membership.objects.active().filter(user=user, role=Membership.Role.MODERATOR)
         self.fields["space"].queryset = Space.objects.filter(
             pk__in=moderated.values("space_id")
         ).order_by("name")
+        self.series: dict[str, SessionSeries] = {}
+        if repeat:
+            hosted = SessionSeries.objects.filter(host=user).order_by("title")
+            self.series = {str(s.pk): s for s in hosted}
+            self.fields["repeat"] = forms.ChoiceField(
+                label="Repeat weekly",
+                required=False,
+                choices=[
+                    ("", "No, just this once"),
+                    (self.NEW_SERIES, "Yes: start a weekly series named after this session"),
+                    *[
+                        (pk, f"Yes: add it to my series “{s.title}”")
+                        for pk, s in self.series.items()
+                    ],
+                ],
+                help_text="A series has its own page and a calendar feed people subscribe to.",
+            )
 
     def clean_offsets(self):
         text = self.cleaned_data["offsets"].strip()
@@ -80,4 +99,6 @@ class RunSheetForm(forms.Form):
             intro=data["intro"],
             space=data["space"],
             answer_first=data["answer_first"],
+            series=self.series.get(data.get("repeat") or ""),
+            new_series=data.get("repeat") == self.NEW_SERIES,
         )

@@ -141,31 +141,116 @@ def with_reactions(posts: list, user, *, thread) -> list:
     return posts
 
 
+def with_chat_reactions(messages: list, user=None, *, in_room: bool = False) -> list:
+    """Give each chat message its reaction counts (and, for a viewer, which are theirs
+    and whether they may react), in one query, two with a viewer. `in_room` is
+    rules.can_react_in_room's answer for the viewer, asked once for the page."""
+    from community import rules
+    from community.models import ChatReaction
+
+    counts: dict[int, dict[str, int]] = {}
+    rows = ChatReaction.objects.filter(message__in=messages).values("message_id", "kind")
+    for row in rows.annotate(n=Count("pk")):
+        counts.setdefault(row["message_id"], {})[row["kind"]] = row["n"]
+    mine = set()
+    if user is not None and counts:
+        mine = set(
+            ChatReaction.objects.filter(message__in=messages, user=user).values_list(
+                "message_id", "kind"
+            )
+        )
+    for message in messages:
+        message.can_react = user is not None and rules.can_react_to_message(
+            user, message, in_room=in_room
+        )
+        message.reaction_rows = [
+            {
+                "kind": kind,
+                "label": label,
+                "count": counts.get(message.pk, {}).get(kind, 0),
+                "mine": (message.pk, kind) in mine,
+            }
+            for kind, label in Reaction.Kind.choices
+        ]
+    return messages
+
+
+def answer_first_withheld(session, user, *, is_host: bool, now=None) -> set[int] | None:
+    """Answer-first mode: the released questions whose answers this viewer does not see
+    yet (they have not answered them), or None when they see everything (hosts, a
+    session not in this mode, and everybody once it has ended). A nudge against
+    anchoring, not secrecy: docs/sessions.md."""
+    if not session.answer_first or is_host or session.state(now) == "ended":
+        return None
+    released = session.questions.exclude(released_at=None).values_list("pk", flat=True)
+    answered = session.room.messages.filter(author=user, deleted_at=None, question__isnull=False)
+    return set(released) - set(answered.values_list("question_id", flat=True))
+
+
+def host_ids(session) -> set[int]:
+    """The host's and co-hosts' ids (one query)."""
+    return {session.host_id, *session.cohosts.values_list("pk", flat=True)}
+
+
+def _threaded(messages: list, key) -> list:
+    """Messages with each reply right after its parent (replies to replies likewise);
+    top-level ones, and replies whose parent is elsewhere, in `key` order."""
+    here = {m.pk for m in messages}
+    children: dict[int, list] = {}
+    roots = []
+    for message in messages:
+        if message.reply_to_id in here:
+            children.setdefault(message.reply_to_id, []).append(message)
+        else:
+            roots.append(message)
+    ordered: list = []
+
+    def visit(message):
+        ordered.append(message)
+        for child in sorted(children.get(message.pk, []), key=lambda m: (m.created_at, m.pk)):
+            visit(child)
+
+    for root in sorted(roots, key=key):
+        visit(root)
+    return ordered
+
+
 _LINK = re.compile(r'<a href="(https?://[^"]+)"')
 
 
-def session_archive(session) -> dict:
+def session_archive(session, *, withheld: set[int] | None = None, shown=frozenset()) -> dict:
     """A session's transcript by question: each question with its answers (host
     highlights first), the messages that answered none, the links people shared, and
-    how many took part. Three queries, whatever the size of the hour."""
-    questions = list(session.questions.exclude(released_at=None).order_by("number"))
+    how many took part. Four queries, whatever the size of the hour (the fourth: the
+    reaction counts). Each reply sits right after its parent. `withheld` (answer-first
+    mode: answer_first_withheld) names the questions whose answers are counted, not
+    shown, except those by `shown` authors (the hosts)."""
+    questions = list(
+        session.questions.exclude(released_at=None).select_related("thread").order_by("number")
+    )
     messages = list(
         session.room.messages.filter(deleted_at=None, hidden_at=None)
-        .select_related("author__profile")
+        .select_related("author__profile", "question", "reply_to__author__profile")
         .order_by("pk")
     )
+    with_chat_reactions(messages)
+    hidden = {
+        m.pk for m in messages if m.question_id in (withheld or ()) and m.author_id not in shown
+    }
     by_question: dict[int | None, list] = {}
     for message in messages:
         by_question.setdefault(message.question_id, []).append(message)
-    links = list(dict.fromkeys(url for m in messages for url in _LINK.findall(m.body_html)))
+    shared = (url for m in messages if m.pk not in hidden for url in _LINK.findall(m.body_html))
+    links = list(dict.fromkeys(shared))
     return {
         "groups": [
             {
                 "question": q,
-                "answers": sorted(
-                    by_question.get(q.pk, []),
+                "answers": _threaded(
+                    [m for m in by_question.get(q.pk, []) if m.pk not in hidden],
                     key=lambda m: (m.pinned_at is None, m.created_at, m.pk),
                 ),
+                "withheld": sum(1 for m in by_question.get(q.pk, []) if m.pk in hidden),
             }
             for q in questions
         ],
@@ -176,8 +261,9 @@ def session_archive(session) -> dict:
     }
 
 
-def archive_markdown(session, archive: dict) -> str:
-    """The archive as a Markdown file (for a blog post, a school's CPD folder)."""
+def archive_markdown(session, archive: dict, site: str = "") -> str:
+    """The archive as a Markdown file (for a blog post, a school's CPD folder). `site`
+    ("https://staffroom.example") makes the links to continued threads absolute."""
 
     def name(message):
         return message.author.profile.display_name or message.author.username
@@ -187,10 +273,17 @@ def archive_markdown(session, archive: dict) -> str:
         lines += [session.intro, ""]
     for group in archive["groups"]:
         lines += [f"## {group['question'].label}: {group['question'].body}", ""]
+        if (thread := group["question"].thread) and thread.deleted_at is None:
+            url = f"{site}{thread.get_absolute_url()}"
+            lines += [f"The conversation continues in the thread [{thread.title}]({url}).", ""]
+        here = {m.pk for m in group["answers"]}  # a reply is indented under its parent
         lines += [
-            f"- **{name(m)}**{' (highlighted)' if m.pinned_at else ''}: {m.body}"
+            f"{'  ' if m.reply_to_id in here else ''}- **{name(m)}**"
+            f"{' (highlighted)' if m.pinned_at else ''}: {m.body}"
             for m in group["answers"]
-        ] or ["No answers."]
+        ] or ([] if group.get("withheld") else ["No answers."])
+        if withheld := group.get("withheld"):
+            lines.append(f"{withheld} answer{'s' if withheld != 1 else ''}: answer it to see them.")
         lines.append("")
     if archive["other"]:
         lines += ["## Other messages", ""] + [

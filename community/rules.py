@@ -2,9 +2,13 @@
 
 Pure: no writes. The reads are the viewer's memberships, loaded once per user object
 (one query per request) by `membership_in`, and, for timed sessions, whether the viewer
-hosts, sees or was muted in one.
+hosts, sees or was muted in one (for a batch of senders at once: `session_audience`).
 """
 
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from community.models import ChatSession, Membership, Post, Profile, Space, Thread, User
@@ -32,6 +36,24 @@ def membership_in(user, space: Space) -> Membership | None:
 def forget_memberships(user) -> None:
     """Called by services that change the viewer's memberships mid-request."""
     user.__dict__.pop("_staffroom_memberships", None)
+
+
+def session_audience(session, users) -> set[int]:
+    """The ids of those of `users` whom the session lets chat in its room: they see it
+    (`ChatSession.objects.visible_to`) and its hosts have not muted them. One query
+    however many people: a batch of sends asks once for all its senders."""
+    people = {user.pk: user for user in users if _active(user)}
+    if not people:
+        return set()
+    sees = reduce(
+        or_,
+        (
+            Q(pk=pk) & Q(Exists(ChatSession.objects.visible_to(user).filter(pk=session.pk)))
+            for pk, user in people.items()
+        ),
+    )
+    muted = session.mutes.values("user_id")
+    return set(User.objects.filter(sees).exclude(pk__in=muted).values_list("pk", flat=True))
 
 
 # --- Accounts and schools -------------------------------------------------------------
@@ -176,17 +198,17 @@ def can_suspend(user, target: User) -> bool:
 # --- Chat rooms -------------------------------------------------------------------------
 
 
-def can_chat(user, room) -> bool:
+def can_chat(user, room, *, audience: set[int] | None = None) -> bool:
     """A space's members chat in its room (muted members and suspended accounts read).
-    In a session's room: whoever sees the session, unless a host muted them for it."""
+    In a session's room: whoever sees the session, unless a host muted them for it
+    (`audience`: `session_audience(room.session, ...)`, when the caller has it already)."""
     if room.space_id is not None:
         return can_post(user, room.space)
-    session = room.session
-    return (
-        _can_write(user)
-        and ChatSession.objects.visible_to(user).filter(pk=session.pk).exists()
-        and not session.mutes.filter(user=user).exists()
-    )
+    if not _can_write(user):
+        return False
+    if audience is None:
+        audience = session_audience(room.session, [user])
+    return user.pk in audience
 
 
 def can_moderate_room(user, room) -> bool:
@@ -219,6 +241,25 @@ def can_hide_message(user, message) -> bool:
     )
 
 
+def can_react_in_room(user, room, *, may_chat: bool | None = None) -> bool:
+    """Reacting is taking part: whoever may chat in the room, while it takes messages (a
+    space's room that is open; a session's room while the session is on). `may_chat` is
+    can_chat's answer when the caller has it already."""
+    if room.closed_at:
+        return False
+    if room.space_id is None and room.session.state() not in {"live", "paused"}:
+        return False
+    return can_chat(user, room) if may_chat is None else may_chat
+
+
+def can_react_to_message(user, message, *, in_room: bool | None = None) -> bool:
+    """Someone else's message that is still there. `in_room` is can_react_in_room's
+    answer when a page already has it (a page of messages asks once, not per message)."""
+    if message.author_id == user.pk or message.is_gone:
+        return False
+    return can_react_in_room(user, message.room) if in_room is None else in_room
+
+
 # --- Timed chat sessions ------------------------------------------------------------------
 
 
@@ -238,3 +279,23 @@ def can_host_session(user, space: Space | None) -> bool:
 def can_run_session(user, session) -> bool:
     """The host, co-hosts and staff run a session once it exists."""
     return _can_write(user) and (user.is_staff or session.is_host(user))
+
+
+def can_add_to_series(user, series) -> bool:
+    """A weekly series is its host's: they (and staff) plan its sessions. (A co-host who
+    reuses one of its sessions as a template keeps the copy in it: see duplicate_session.)"""
+    return _can_write(user) and (user.is_staff or series.host_id == user.pk)
+
+
+def can_mute_participant(user, session, target, *, runs_it=None, host_ids=None) -> bool:
+    """Hosts (and staff) mute a participant for this session only: never a host, never
+    staff, never themselves. `runs_it` (can_run_session's answer) and `host_ids` (the
+    host's and co-hosts' ids) are what a page already knows, so that a page of messages
+    asks no query per message."""
+    if target.pk == user.pk or target.is_staff:
+        return False
+    if not (can_run_session(user, session) if runs_it is None else runs_it):
+        return False
+    if host_ids is None:
+        return not session.is_host(target)
+    return target.pk not in host_ids

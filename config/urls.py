@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("live/", include("realtime.urls")),
+    path("", include("inquiry.urls")),
     path("", include("community.urls")),
 ]

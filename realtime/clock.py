@@ -4,8 +4,10 @@ Every server process with someone in a session's room keeps a timer for it: it s
 until the next question falls due (re-reading the run-sheet at least every RECHECK
 seconds, since hosts pause, extend and release early), then calls
 `sessions.release_due`. Several processes wake together; the database claim lets one
-announce each question. A page, a send and a client's countdown can release too: the
-timer is what makes it happen when nobody is doing anything.
+announce each question. After the last question it sleeps until the end, then sees the
+session recorded in its participants' CPD records (`sessions.record_attendance`, once).
+A page, a send and a client's countdown can release too: the timer is what makes it
+happen when nobody is doing anything.
 """
 
 import asyncio
@@ -16,11 +18,12 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from community.models import ChatSession
-from community.services import sessions
+from community.services import reminders, sessions
 from realtime.hub import get_hub
 
 log = logging.getLogger(__name__)
 RECHECK = 15  # seconds: the longest a timer trusts what it last read
+EVERY_MINUTE = 60  # seconds between two looks for reminders due and sessions ended
 
 _timers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
 
@@ -45,7 +48,7 @@ async def _keep(stored: str) -> None:
             try:
                 wait = await database_sync_to_async(_seconds_to_next)(stored)
                 if wait is None:
-                    return  # not a session's room, or nothing left to release
+                    return  # not a session's room, or over (and recorded)
                 await asyncio.sleep(min(wait, RECHECK))
                 if wait <= RECHECK:
                     await database_sync_to_async(_release)(stored)
@@ -65,9 +68,14 @@ def _seconds_to_next(stored: str) -> float | None:
     session = _session(stored)
     if session is None or session.state() == ChatSession.State.ENDED:
         _settled.add(stored)  # neither ever changes back
+        if session is not None and session.recorded_at is None:
+            sessions.record_attendance(session)  # it may have ended by the clock
         return None
     if not session.questions.filter(released_at=None).exists():
-        return None
+        # Every question is out: wake at the end, to see the session recorded.
+        if session.paused_at:
+            return RECHECK
+        return max(0.0, (session.ends_at - timezone.now()).total_seconds())
     due = sessions.next_release_at(session)
     if due is None:  # paused, or not started: look again later
         return RECHECK
@@ -78,3 +86,26 @@ def _release(stored: str) -> None:
     session = _session(stored)
     if session is not None:
         sessions.release_due(session)
+
+
+# --- Once a minute ---------------------------------------------------------------------
+
+
+def _minutely() -> None:
+    reminders.send_due_reminders()
+    sessions.record_ended_sessions()  # sessions that ended by the clock with nobody there
+
+
+async def every_minute() -> None:
+    """What needs no cron (`make run`): each server process sends the session reminders
+    that are due and writes the CPD entries of sessions that ended, once a minute. The
+    claims (`reminded_at`, `recorded_at`) let several processes (and a cron job as well)
+    run at once and still do each thing once. Off the event loop's own thread, so a slow
+    mail server holds up no request."""
+    work = database_sync_to_async(_minutely, thread_sensitive=False)
+    while True:
+        try:
+            await work()
+        except Exception:  # noqa: BLE001 - a failing database or mail server: next minute
+            log.warning("Could not send session reminders or record sessions", exc_info=True)
+        await asyncio.sleep(EVERY_MINUTE)

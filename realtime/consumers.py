@@ -160,10 +160,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
         ):
             await self.error(frame, "bad_request", "'question' is a question's number.")
             return
+        reply_to = frame.get("reply_to")
+        if reply_to is not None and (
+            isinstance(reply_to, bool) or not isinstance(reply_to, int) or reply_to < 1
+        ):
+            await self.error(frame, "bad_request", "'reply_to' is the id of a message.")
+            return
         stored = streams.storage_key(self.user, name)
         result = ChatRefused("not_found", "")
         if stored is not None and stored.startswith("room:"):
-            send = Send(self.user, body, client_id, question)
+            send = Send(self.user, body, client_id, question, reply_to)
             result = await writer.send(stored, send)
         if isinstance(result, ChatRefused):
             detail = result.detail or f"There is no room '{name[:80]}' to send to."

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from community.services import attendance
 from realtime.models import Presence
 
 FRESH_SECONDS = 90  # rows not touched for this long belong to a vanished process
@@ -17,13 +18,20 @@ NAMES_SHOWN = 50
 
 @transaction.atomic
 def join(stream: str, user) -> None:
+    """A socket joined. The person's first one is an arrival (attendance counts from it),
+    and so is one whose earlier connections all belonged to a process that vanished."""
+    now = timezone.now()
     row, created = Presence.objects.select_for_update().get_or_create(
-        stream=stream, user=user, defaults={"connections": 1}
+        stream=stream, user=user, defaults={"connections": 1, "seen_at": now}
     )
-    if not created:
-        Presence.objects.filter(pk=row.pk).update(
-            connections=F("connections") + 1, seen_at=timezone.now()
-        )
+    if created:
+        attendance.arrived(stream, user, now=now)
+    elif row.seen_at < now - timedelta(seconds=FRESH_SECONDS):
+        # Nobody touched the row for FRESH_SECONDS: those connections are gone.
+        Presence.objects.filter(pk=row.pk).update(connections=1, seen_at=now)
+        attendance.arrived(stream, user, now=now, last_seen=row.seen_at)
+    else:
+        Presence.objects.filter(pk=row.pk).update(connections=F("connections") + 1, seen_at=now)
 
 
 @transaction.atomic
@@ -33,6 +41,7 @@ def leave(stream: str, user) -> None:
         return
     if row.connections <= 1:
         row.delete()
+        attendance.left(stream, user)
     else:
         Presence.objects.filter(pk=row.pk).update(connections=F("connections") - 1)
 

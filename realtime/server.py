@@ -8,6 +8,9 @@ while it is high and lets its own bounded queue fill, so a client that cannot ke
 closed (4008) instead of growing the server's memory. Without the extension (tests, other
 servers) the consumer simply never waits.
 
+Each process also, once a minute, sends the session reminders that are due and records
+the sessions that ended (`realtime.clock.every_minute`), so `make run` needs no cron.
+
     python -m realtime.server -b 127.0.0.1 -p 8000 config.asgi:application
 """
 
@@ -15,6 +18,7 @@ from functools import partial
 
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
+from twisted.internet import reactor
 
 BACKLOG = "staffroom.backlog"
 
@@ -29,6 +33,11 @@ def backlog(protocol) -> int:
 
 
 class BackpressureServer(Server):
+    def run(self):
+        # Reminders and CPD entries with no cron: see realtime.clock.every_minute.
+        reactor.callWhenRunning(_every_minute)
+        super().run()
+
     def create_application(self, protocol, scope):
         if scope.get("type") == "websocket":
             scope["extensions"] = {
@@ -36,6 +45,13 @@ class BackpressureServer(Server):
                 BACKLOG: partial(backlog, protocol),
             }
         return super().create_application(protocol, scope)
+
+
+def _every_minute() -> None:
+    from realtime import clock  # Django is set up by now: the CLI loaded the application
+
+    task = reactor._asyncioEventloop.create_task(clock.every_minute())
+    reactor.addSystemEventTrigger("before", "shutdown", task.cancel)
 
 
 class BackpressureCLI(CommandLineInterface):

@@ -80,7 +80,8 @@ class RoomWriter:
 
 
 def store(stored: str, sends: list[chat.Send]) -> list:
-    room = ChatRoom.objects.select_related("space").filter(pk=int(stored.split(":")[1])).first()
+    rooms = ChatRoom.objects.select_related("space", "session")  # a session's room: its clock
+    room = rooms.filter(pk=int(stored.split(":")[1])).first()
     if room is None:
         return [ChatRefused("not_found", "")] * len(sends)
     results = chat.send_messages(room=room, sends=sends)

@@ -635,6 +635,78 @@ def live_session_with_q1_out(release=True):
     return session
 
 
+def session_with_an_answer_to_reply_to():
+    """A live session (Q1 out, then Q2), an answer to Q1 by its host, and another room's
+    message and a hidden one, which are not there to reply to."""
+    from community.models import User
+    from community.services import chat, sessions
+
+    session = live_session_with_q1_out()
+    host = User.objects.get(username="host")
+    parent, _ = chat.send_message(actor=host, room=session.room, body="A1 from the host")
+    hidden, _ = chat.send_message(actor=host, room=session.room, body="Hidden")
+    chat.hide_message(actor=host, message=hidden)
+    sessions.release_next(actor=host, session=session)
+    elsewhere, _ = chat.send_message(
+        actor=host, room=chat.room_for(host.memberships.get().space), body="In the space's room"
+    )
+    return session, {"parent": parent.pk, "hidden": hidden.pk, "elsewhere": elsewhere.pk}
+
+
+async def test_a_send_replies_to_an_answer_and_answers_the_same_question():
+    from community.models import ChatMessage
+
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    session, ids = await database_sync_to_async(session_with_an_answer_to_reply_to)()
+    stream = f"room:{session.room_id}"
+    send = {"type": "send", "stream": stream, "client_id": "re-1", "body": "Agreed"}
+    await communicator.send_json_to({**send, "reply_to": ids["parent"]})
+    ack = await communicator.receive_json_from(timeout=2)
+    assert ack["type"] == "ack" and ack["client_id"] == "re-1"
+    reply = await database_sync_to_async(
+        lambda: ChatMessage.objects.select_related("question").get(client_id="re-1")
+    )()
+    assert (reply.reply_to_id, reply.question.number) == (ids["parent"], 1)  # not Q2
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("target", ["1", True, 0, -3, 1.5, "elsewhere", "hidden", "missing"])
+async def test_a_reply_to_nothing_here_is_a_bad_request_and_nothing_is_stored(target):
+    from community.models import ChatMessage
+
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    session, ids = await database_sync_to_async(session_with_an_answer_to_reply_to)()
+    count = await database_sync_to_async(ChatMessage.objects.count)()
+    reply_to = {"elsewhere": ids["elsewhere"], "hidden": ids["hidden"], "missing": 10_000}
+    send = {"type": "send", "stream": f"room:{session.room_id}", "client_id": "re-2", "body": "x"}
+    await communicator.send_json_to({**send, "reply_to": reply_to.get(target, target)})
+    frame = await communicator.receive_json_from(timeout=2)
+    assert (frame["type"], frame["code"], frame["client_id"]) == ("error", "bad_request", "re-2")
+    assert await database_sync_to_async(ChatMessage.objects.count)() == count
+    await communicator.disconnect()
+
+
+async def test_a_muted_participant_is_told_why_and_nothing_is_stored():
+    from community.models import ChatMessage, User
+    from community.services import sessions
+    from community.services.sessions import MUTED_NOTICE
+
+    communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
+    session = await database_sync_to_async(live_session_with_q1_out)()
+
+    def mute():
+        host, amira = User.objects.get(username="host"), User.objects.get(username="amira")
+        sessions.mute_participant(actor=host, session=session, user=amira)
+
+    await database_sync_to_async(mute)()
+    send = {"type": "send", "stream": f"room:{session.room_id}", "client_id": "mu-1", "body": "hi"}
+    await communicator.send_json_to(send)
+    frame = await communicator.receive_json_from(timeout=2)
+    assert (frame["code"], frame["detail"]) == ("not_allowed", MUTED_NOTICE)
+    assert not await database_sync_to_async(ChatMessage.objects.exists)()
+    await communicator.disconnect()
+
+
 async def test_sending_too_fast_is_rate_limited_and_the_socket_stays_open():
     communicator, _, _ = await connect(ORIGIN, await session_cookie_for())
     room = await room_of_member()

@@ -72,6 +72,7 @@ TABLE = {
     "chat-slow-mode": ("POST", (L, 403, 404, 404, 302, 302)),
     "chat-close": ("POST", (L, 403, 404, 404, 302, 302)),
     "chat-pin": ("POST", (L, 403, 404, 404, 302, 302)),
+    "chat-react": ("POST", (L, 403, 404, 404, 302, 403)),  # own message; staff is no member
     # timed sessions (the session is the private space's, hosted by its moderator)
     "sessions": ("GET", (L, 200, 200, 200, 200, 200)),
     "session-create": ("GET", (L, 403, 403, 200, 200, 200)),
@@ -82,6 +83,13 @@ TABLE = {
     "session-duplicate": ("POST", (L, 403, 404, 404, 302, 302)),
     "session-calendar": ("GET", (L, 200, 404, 404, 200, 200)),
     "session-markdown": ("GET", (L, 200, 404, 404, 200, 200)),
+    # the session's weekly series; its feed takes a signed token instead of a login
+    "series": ("GET", (L, 200, 404, 404, 200, 200)),
+    "series-calendar": ("GET", (404, 200, 404, 404, 200, 200)),
+    "session-mute": ("POST", (L, 403, 404, 404, 302, 302)),  # the member, amira
+    "session-unmute": ("POST", (L, 403, 404, 404, 302, 302)),
+    # continue a question as a thread (refused with a message: the session has not ended)
+    "session-continue": ("POST", (L, 403, 404, 404, 302, 302)),
     "chat-edit": ("GET", (L, 200, 404, 404, 403, 403)),
     "chat-delete": ("POST", (L, 302, 404, 404, 403, 403)),
     "chat-hide": ("POST", (L, 403, 404, 404, 302, 302)),
@@ -124,12 +132,16 @@ def world(private_space, school, teacher, moderator, outsider, other_moderator, 
             duration_minutes=60,
             questions=["Q1?"],
             space=private_space,
+            new_series=True,
         ),
     )
     kwargs = {
         **{name: {"slug": session.slug} for name in TABLE if name.startswith("session-")},
         "session-create": {},
         "session": {"slug": session.slug},
+        "series": {"slug": session.series.slug},
+        "series-calendar": {"slug": session.series.slug},
+        "session-continue": {"slug": session.slug, "number": 1},
         "profile": {"username": "amira"},
         "profile-edit": {"username": "amira"},
         "school": {"slug": school.slug},
@@ -144,6 +156,9 @@ def world(private_space, school, teacher, moderator, outsider, other_moderator, 
         "chat-delete": {"pk": message.pk},
         "chat-hide": {"pk": message.pk},
         "chat-pin": {"pk": message.pk},
+        "chat-react": {"pk": message.pk},
+        "session-mute": {"slug": session.slug, "username": "amira"},
+        "session-unmute": {"slug": session.slug, "username": "amira"},
         "notification-read": {"pk": note.pk},
     }
     users = {
@@ -194,3 +209,51 @@ def test_get_only_urls_refuse_other_methods(client, world, name):
     client.force_login(users["staff"])
     url = url_for(name, space, thread, post, kwargs)
     assert client.delete(url).status_code in {405, 302}
+
+
+# --- The CPD record (inquiry): the entry is the member's (teacher's) own -------------------
+# fmt: off
+INQUIRY_TABLE = {
+    "record": ("GET", (L, 200, 200, 200, 200, 200)),
+    "entry-add": ("GET", (L, 200, 200, 200, 200, 200)),
+    "entry-edit": ("GET", (L, 200, 404, 404, 404, 404)),  # staff included: it is private
+}
+# fmt: on
+
+
+def test_every_inquiry_url_pattern_has_a_row():
+    from inquiry.urls import urlpatterns as inquiry_patterns
+
+    assert {p.name for p in inquiry_patterns} == INQUIRY_TABLE.keys()
+
+
+def _inquiry_url(name, teacher):
+    from inquiry.models import RecordEntry
+
+    if name != "entry-edit":
+        return reverse(f"inquiry:{name}")
+    entry = RecordEntry.objects.create(
+        user=teacher, kind="manual", title="Reading", occurred_at=timezone.now(), minutes=30
+    )
+    return reverse("inquiry:entry-edit", kwargs={"pk": entry.pk})
+
+
+@pytest.mark.parametrize("name", sorted(INQUIRY_TABLE))
+@pytest.mark.parametrize("role", ROLES)
+def test_inquiry_outcome(client, world, teacher, name, role):
+    users = world[4]
+    method, outcomes = INQUIRY_TABLE[name]
+    expected = dict(zip(ROLES, outcomes, strict=True))[role]
+    if role != "anonymous":
+        client.force_login(users[role])
+    response = client.get(_inquiry_url(name, teacher))
+    if expected == L:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == expected, f"{method} {name} as {role}"
+
+
+@pytest.mark.parametrize("name", sorted(INQUIRY_TABLE))
+def test_inquiry_urls_refuse_other_methods(client, world, teacher, name):
+    client.force_login(teacher)
+    assert client.delete(_inquiry_url(name, teacher)).status_code == 405

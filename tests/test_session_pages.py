@@ -179,3 +179,35 @@ def test_only_hosts_highlight(client, host, hosted_space, teacher):
     assert client.post(reverse("community:chat-pin", args=[message.pk])).status_code == 403
     message.refresh_from_db()
     assert message.pinned_at is None
+
+
+def test_the_composer_picks_an_earlier_question_and_offers_only_released_ones(
+    client, host, hosted_space, teacher
+):
+    client.force_login(host)
+    plan(client, hosted_space)
+    session = ChatSession.objects.get()
+    control = reverse("community:session-control", args=[session.slug])
+    client.post(control, {"action": "start"})
+    client.post(control, {"action": "release"})
+    client.post(control, {"action": "release"})
+    client.force_login(teacher)
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert 'name="question"' in page and "The latest question" in page
+    assert "Q2: How do you model it?" in page
+    client.post(
+        session.get_absolute_url(), {"body": "Late to Q1", "client_id": "x1", "question": "1"}
+    )
+    client.post(session.get_absolute_url(), {"body": "On Q2", "client_id": "x2", "question": ""})
+    assert ChatMessage.objects.get(client_id="x1").question.number == 1
+    assert ChatMessage.objects.get(client_id="x2").question.number == 2
+    refused = client.post(
+        session.get_absolute_url(), {"body": "To Q9", "client_id": "x3", "question": "9"}
+    )
+    assert refused.status_code == 200 and not ChatMessage.objects.filter(client_id="x3").exists()
+
+
+def test_a_spaces_room_has_no_question_picker(client, hosted_space, teacher):
+    client.force_login(teacher)
+    page = client.get(reverse("community:chat", args=[hosted_space.slug])).content.decode()
+    assert "data-chat-form" in page and 'name="question"' not in page

@@ -247,3 +247,79 @@ def test_a_send_releases_a_question_that_has_fallen_due(session, moderator, teac
     assert message.question.number == 1
     kinds = [e["kind"] for e in streams.events_after(session.room.stream, 0)]
     assert kinds == ["session.started", "question.released", "message.new"]
+
+
+# --- The cost of a send in a big session ----------------------------------------------------
+
+
+def _live(session, moderator):
+    """Started seven minutes ago: Q1 (minute 6) is out, Q2 (minute 12) is not due."""
+    sessions.control(
+        actor=moderator, session=session, action="start", now=timezone.now() - timedelta(minutes=7)
+    )
+    sessions.release_due(session)
+    return session
+
+
+@pytest.mark.parametrize("senders", [2, 10])
+def test_a_batch_of_answers_costs_the_same_queries_for_two_senders_as_for_ten(
+    session, moderator, senders, django_assert_num_queries
+):
+    from realtime import writer
+    from tests.factories import make_user
+
+    _live(session, moderator)
+    people = [make_user(username=f"p{n}", display_name=f"P {n}") for n in range(senders)]
+    sends = [chat.Send(p, f"A1: idea {n}", f"a{n}", 1) for n, p in enumerate(people)]
+    # The room, the questions, who of the senders may chat (seeing the session and not
+    # muted), earlier client_ids, the pace window, then the insert and the event range.
+    with django_assert_num_queries(10):
+        results = writer.store(session.room.stream, sends)
+    assert [message.question.number for message, _ in results] == [1] * senders
+    assert [seq for _, seq in results] == list(range(3, 3 + senders))  # started, Q1, ...
+
+
+def test_a_batch_in_a_session_room_refuses_whom_one_send_at_a_time_would(
+    private_space, teacher, outsider, moderator
+):
+    from tests.factories import make_user
+
+    session = sessions.create_session(actor=moderator, sheet=sheet(space=private_space), now=NOW)
+    _live(session, moderator)
+    muted, suspended = make_user(username="mia"), make_user(username="sam")
+    for person in (muted, suspended):
+        private_space.memberships.create(user=person)
+    SessionMute.objects.create(session=session, user=muted, by=moderator)
+    suspended.suspended_until = timezone.now() + timedelta(days=1)
+    suspended.save(update_fields=["suspended_until"])
+    people = [teacher, outsider, muted, suspended, moderator]
+    alone = [rules.can_chat(person, session.room) for person in people]
+    assert alone == [True, False, False, False, True]
+    batch = chat.send_messages(
+        room=session.room, sends=[chat.Send(p, "A1", f"b{n}") for n, p in enumerate(people)]
+    )
+    assert [isinstance(result, tuple) for result in batch] == alone
+    assert {result.code for result in batch if isinstance(result, ChatRefused)} == {"not_allowed"}
+    # A host's mute applies from the next batch: nothing about it is remembered.
+    SessionMute.objects.create(session=session, user=teacher, by=moderator)
+    (again,) = chat.send_messages(room=session.room, sends=[chat.Send(teacher, "A1 again", "c")])
+    assert isinstance(again, ChatRefused) and again.code == "not_allowed"
+
+
+def test_the_pace_window_reads_only_recent_messages_and_still_counts_them_all(
+    session, moderator, teacher
+):
+    from community.models import ChatMessage
+
+    _live(session, moderator)
+    room = session.room
+    old = [chat.send_message(actor=teacher, room=room, body=f"m{n}")[0] for n in range(5)]
+    ChatMessage.objects.filter(pk__in=[m.pk for m in old]).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    recent = [chat.send_message(actor=teacher, room=room, body=f"n{n}")[0] for n in range(5)]
+    window = chat._recent(room, timezone.now())
+    assert sorted(at for _, at in window) == [m.created_at for m in recent]
+    with pytest.raises(ChatRefused) as quick:  # five in ten seconds: the pace applies
+        chat.send_message(actor=teacher, room=room, body="one more")
+    assert quick.value.code == "rate_limited"

@@ -11,7 +11,7 @@ from community.models.accounts import (  # noqa: F401
     username_validator,
     validate_timezone,
 )
-from community.models.chat import ChatMessage, ChatRoom  # noqa: F401
+from community.models.chat import ChatMessage, ChatReaction, ChatRoom  # noqa: F401
 from community.models.forum import (  # noqa: F401
     Follow,
     Membership,

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from community.models.forum import Reaction
+
 EDIT_WINDOW_SECONDS = 5 * 60
 MESSAGE_MAX_LENGTH = 1000
 
@@ -90,7 +92,11 @@ class ChatMessage(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["room", "-id"])]
+        # (room, created_at): the pace and cap checks read a room's last few seconds.
+        indexes = [
+            models.Index(fields=["room", "-id"]),
+            models.Index(fields=["room", "created_at"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["room", "client_id"],
@@ -112,3 +118,21 @@ class ChatMessage(models.Model):
     @property
     def is_editable_now(self) -> bool:
         return timezone.now() <= self.editable_until()
+
+
+class ChatReaction(models.Model):
+    """A participant's reaction to someone else's message: the forum's kinds, one of each
+    per person per message."""
+
+    message = models.ForeignKey(ChatMessage, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Reaction.Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user", "kind"], name="chat_reaction_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.message_id}: {self.kind}"

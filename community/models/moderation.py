@@ -64,6 +64,8 @@ class ModerationAction(models.Model):
         UNPIN_THREAD = "unpin_thread", "Unpinned a thread"
         MOVE_THREAD = "move_thread", "Moved a thread"
         MUTE_MEMBER = "mute_member", "Muted a member"
+        MUTE_IN_SESSION = "mute_in_session", "Muted someone for a session"
+        UNMUTE_IN_SESSION = "unmute_in_session", "Unmuted someone for a session"
         REMOVE_MEMBER = "remove_member", "Removed a member"
         SUSPEND_ACCOUNT = "suspend_account", "Suspended an account"
         UNSUSPEND_ACCOUNT = "unsuspend_account", "Lifted a suspension"

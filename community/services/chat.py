@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from community import rules
+from community import queries, rules
 from community.markdown import render_markdown
-from community.models import ChatMessage, ChatRoom, Space, User
+from community.models import ChatMessage, ChatReaction, ChatRoom, Reaction, Space, User
 from community.models.chat import MESSAGE_MAX_LENGTH
 from community.services.moderation import log_action
 from realtime import streams
@@ -26,12 +26,14 @@ SLOW_MODE_CHOICES = (0, 10, 30, 60, 120)
 
 class Send(NamedTuple):
     """One message to send. In a session's room, `question` is the number of the
-    question it answers (the latest released one when left out)."""
+    question it answers (left out: the question of the message it replies to, else the
+    latest released one). `reply_to` is the id of a message in the same room."""
 
     actor: User
     body: str
     client_id: str = ""
     question: int | None = None
+    reply_to: int | None = None
 
 
 class ChatRefused(Exception):
@@ -68,6 +70,8 @@ def _event(message: ChatMessage, kind: str, client_id: str = "") -> dict:
 
 
 def _announce(message: ChatMessage, kind: str) -> int:
+    # A re-rendered message keeps its reaction counts (a new one has none yet).
+    queries.with_chat_reactions([message])
     return streams.append(stream=message.room.stream, **_event(message, kind)).seq
 
 
@@ -75,17 +79,23 @@ def _recent(room: ChatRoom, now) -> list[tuple[int, object]]:
     """(author id, sent at) of the room's messages in the longest window a limit looks at."""
     longest = max(ROOM_CAP_SECONDS, BURST_SECONDS, room.slow_mode_seconds)
     since = now - timedelta(seconds=longest)
-    return list(
-        ChatMessage.objects.filter(room=room, created_at__gte=since).values_list(
-            "author_id", "created_at"
-        )
-    )
+    recent = ChatMessage.objects.filter(room=room, created_at__gte=since)
+    return list(recent.order_by().values_list("author_id", "created_at"))
 
 
-def _refusal(actor: User, room: ChatRoom, body: str, recent: list, now) -> ChatRefused | None:
+def _refusal(
+    actor: User, room: ChatRoom, body: str, recent: list, now, audience: set | None = None
+) -> ChatRefused | None:
     """Why this message may not be sent now, if it may not: the room's cap, slow mode
-    (moderators are exempt) and the person's pace are counted in `recent`."""
-    if not rules.can_chat(actor, room):
+    (moderators are exempt) and the person's pace are counted in `recent`; `audience` is
+    who the session lets chat (a session's room: loaded once per batch)."""
+    if not rules.can_chat(actor, room, audience=audience):
+        if room.space_id is None and room.session.mutes.filter(user=actor).exists():
+            from community.services.sessions import MUTED_NOTICE
+
+            return ChatRefused("not_allowed", MUTED_NOTICE)
+        if room.space_id is None:
+            return ChatRefused("not_allowed", "You can read this session's room, not send to it.")
         return ChatRefused("not_allowed", "Join this space to chat in its room.")
     if room.closed_at and not rules.can_moderate_room(actor, room):
         return ChatRefused("closed", "Moderators have closed this room for now.")
@@ -109,15 +119,23 @@ def _refusal(actor: User, room: ChatRoom, body: str, recent: list, now) -> ChatR
 
 
 class _SessionClock:
-    """A session room's state at the moment of a send: open or not, and which questions
-    are out (releasing any that are due: the sender may be the first to notice)."""
+    """A session room's state at the moment of a send: open or not, which questions are
+    out (releasing any that are due: the sender may be the first to notice), and which of
+    the senders it lets chat. A few queries per batch, none per send."""
 
-    def __init__(self, session, now):
+    def __init__(self, session, now, senders=()):
         from community.services import sessions
 
-        sessions.release_due(session, now)
         self.state = session.state(now)
-        self.released = {q.number: q for q in session.questions.exclude(released_at=None)}
+        questions = list(session.questions.all())
+        if self.state == session.State.LIVE and any(
+            q.released_at is None and (due := session.due_at(q)) is not None and due <= now
+            for q in questions
+        ):
+            sessions.release_due(session, now)
+            questions = list(session.questions.all())  # as released, by us or another process
+        self.released = {q.number: q for q in questions if q.released_at is not None}
+        self.audience = rules.session_audience(session, senders)
 
     def answering(self, number: int | None) -> tuple:
         """(the question a message answers, or the ChatRefused that says why not)."""
@@ -132,16 +150,23 @@ class _SessionClock:
         return self.released[number], None
 
 
-def _session_clock(room: ChatRoom, now) -> _SessionClock | None:
-    return _SessionClock(room.session, now) if room.space_id is None else None
+def _session_clock(room: ChatRoom, now, senders=()) -> _SessionClock | None:
+    return _SessionClock(room.session, now, senders) if room.space_id is None else None
 
 
 def send_message(
-    *, actor: User, room: ChatRoom, body: str, client_id: str = "", question: int | None = None
+    *,
+    actor: User,
+    room: ChatRoom,
+    body: str,
+    client_id: str = "",
+    question: int | None = None,
+    reply_to: int | None = None,
 ) -> tuple:
     """Send a message; returns (message, seq). The same client_id from the same person
     returns the first message and its seq; from someone else it is refused."""
-    (result,) = send_messages(room=room, sends=[Send(actor, body, client_id, question)])
+    send = Send(actor, body, client_id, question, reply_to)
+    (result,) = send_messages(room=room, sends=[send])
     if isinstance(result, ChatRefused):
         raise result
     return result
@@ -164,14 +189,15 @@ def send_messages(*, room: ChatRoom, sends: list[Send]) -> list:
 def _send_messages(room: ChatRoom, sends: list[Send]) -> list:
     now = timezone.now()
     sends = [Send(*send) for send in sends]
-    session = _session_clock(room, now)
+    session = _session_clock(room, now, {send.actor for send in sends})
     ids = [send.client_id for send in sends if send.client_id]
     earlier = {m.client_id: m for m in ChatMessage.objects.filter(room=room, client_id__in=ids)}
     recent = _recent(room, now)
+    parents = _parents(room, sends)
     results: list = []
     fresh: dict[int, ChatMessage] = {}  # index in sends -> the message it creates
     first_of: dict[str, int] = {}  # client_id -> the index of its first send in this batch
-    for index, (actor, body, client_id, number) in enumerate(sends):
+    for index, (actor, body, client_id, number, reply_to) in enumerate(sends):
         repeat = earlier.get(client_id) or fresh.get(first_of.get(client_id, -1))
         if client_id and repeat is not None:
             if repeat.author_id != actor.pk:
@@ -181,15 +207,21 @@ def _send_messages(room: ChatRoom, sends: list[Send]) -> list:
             else:
                 results.append(repeat)  # the same message again: its seq, below
             continue
-        refusal = _refusal(actor, room, body, recent, now)
+        refusal = _refusal(actor, room, body, recent, now, session and session.audience)
+        parent = parents.get(reply_to) if type(reply_to) is int else None  # not a bool
+        if not refusal and reply_to is not None and parent is None:
+            refusal = ChatRefused("bad_request", "You can only reply to a message in this room.")
         question = None
         if session and not refusal:
+            if number is None and parent is not None and parent.question is not None:
+                number = parent.question.number  # a reply answers the same question
             question, refusal = session.answering(number)
         if refusal:
             results.append(refusal)
             continue
         fresh[index] = ChatMessage(
             question=question,
+            reply_to=parent,
             room=room,
             author=actor,
             body=body,
@@ -212,6 +244,16 @@ def _send_messages(room: ChatRoom, sends: list[Send]) -> list:
             seq = seqs.get(result.pk) or streams.seq_of(room.stream, result.client_id)
             results[index] = (result, seq)
     return results
+
+
+def _parents(room: ChatRoom, sends: list[Send]) -> dict[int, ChatMessage]:
+    """The messages these sends reply to, by id: in this room and still there (one query,
+    with what the "in reply to" line shows)."""
+    ids = {send.reply_to for send in sends if type(send.reply_to) is int}
+    if not ids:
+        return {}
+    found = ChatMessage.objects.filter(room=room, pk__in=ids, deleted_at=None, hidden_at=None)
+    return {m.pk: m for m in found.select_related("author__profile", "question")}
 
 
 @transaction.atomic
@@ -307,3 +349,32 @@ def _announce_state(room: ChatRoom, kind: str) -> None:
         "notice": room.notice,
     }
     streams.append(stream=room.stream, kind=kind, data=data)
+
+
+# --- Reactions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def react_to_message(*, actor: User, message: ChatMessage, kind: str) -> ChatReaction:
+    """One reaction of each kind per person per message, never to your own; the room
+    sees the message again with its counts (`message.reacted`)."""
+    if kind not in Reaction.Kind.values:
+        raise ValidationError("Unknown reaction.")
+    if not rules.can_react_to_message(actor, message):
+        raise PermissionDenied("You can react to other people's messages while the room is open.")
+    try:
+        with transaction.atomic():
+            reaction = ChatReaction.objects.create(message=message, user=actor, kind=kind)
+    except IntegrityError:
+        raise ValidationError("You have already reacted to this message that way.") from None
+    _announce(message, "message.reacted")
+    return reaction
+
+
+@transaction.atomic
+def unreact_to_message(*, actor: User, message: ChatMessage, kind: str) -> bool:
+    """Take your reaction back (False if there was none)."""
+    removed, _ = ChatReaction.objects.filter(message=message, user=actor, kind=kind).delete()
+    if removed:
+        _announce(message, "message.reacted")
+    return bool(removed)

@@ -22,6 +22,7 @@ UNSUBSCRIBE_SALT = "staffroom.unsubscribe"
 UNSUBSCRIBE = {
     "mentions": {"email_mentions": False},
     "digest": {"digest": NotificationSettings.Digest.OFF},
+    "sessions": {"email_sessions": False},
 }
 DIGEST_PERIOD = {
     NotificationSettings.Digest.DAILY: timedelta(days=1),
@@ -190,13 +191,16 @@ def digest_notifications(
         return []
     since = settings_row.digest_sent_at or now - DIGEST_PERIOD[settings_row.digest]
     return list(
-        Notification.objects.filter(
+        # A session reminder ("starts in 15 minutes") is stale by the time a digest goes.
+        Notification.objects.exclude(kind=Notification.Kind.SESSION)
+        .filter(
             user_id=settings_row.user_id,
             read_at__isnull=True,
             emailed_at__isnull=True,
             created_at__gt=since,
             created_at__lte=now,
-        ).select_related("actor__profile")
+        )
+        .select_related("actor__profile")
     )
 
 

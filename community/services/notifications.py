@@ -12,7 +12,16 @@ from community.models import Notification, NotificationSettings, Post, User
 from community.services.emails import send_mention_emails
 from realtime import streams
 
-SETTINGS_FIELDS = ("mentions", "replies", "reactions", "invites", "email_mentions", "digest")
+SETTINGS_FIELDS = (
+    "mentions",
+    "replies",
+    "reactions",
+    "invites",
+    "sessions",
+    "email_mentions",
+    "email_sessions",
+    "digest",
+)
 
 
 def settings_for(user: User) -> NotificationSettings:
@@ -29,6 +38,7 @@ def notify(
     post: Post | None = None,
     thread=None,
     space=None,
+    session=None,
 ) -> list[Notification]:
     """Tell each of `users` (except the actor) about something, as their settings allow."""
     users = {u.pk: u for u in users if actor is None or u.pk != actor.pk}
@@ -52,6 +62,7 @@ def notify(
             post=post,
             thread=thread,
             space=space,
+            session=session,
         )
         for pk in users
         if pk not in declined

@@ -6,18 +6,35 @@ server process's timer) calls `release_due`, and a conditional UPDATE lets exact
 of them stamp it and announce it in the room's stream."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from community import rules
 from community.markdown import render_markdown
-from community.models import ChatRoom, ChatSession, SessionQuestion, SessionRSVP, Space, User
-from community.models.sessions import DURATIONS, MAX_QUESTIONS
+from community.models import (
+    ChatMessage,
+    ChatRoom,
+    ChatSession,
+    Notification,
+    SessionMute,
+    SessionQuestion,
+    SessionRSVP,
+    Space,
+    User,
+)
+from community.models.forum import Membership, Thread
+from community.models.sessions import DURATIONS, MAX_QUESTIONS, SessionSeries
+from community.services import attendance, forum
+from community.services.moderation import log_action
+from community.services.notifications import notify
+from inquiry.models import RecordEntry
+from inquiry.services import SystemEntry, write_entries
 from realtime import streams
 
 QUESTION_MAX_LENGTH = 500
@@ -38,6 +55,9 @@ class RunSheet:
     space: Space | None = None
     cohosts: tuple = ()
     answer_first: bool = False
+    # Repeat weekly: add to a series the host has, or (new_series) start one named after it.
+    series: SessionSeries | None = None
+    new_series: bool = False
 
 
 def spread(count: int, duration: int) -> list[int]:
@@ -96,6 +116,8 @@ def create_session(*, actor: User, sheet: RunSheet, now: datetime | None = None)
     now = now or timezone.now()
     if not rules.can_host_session(actor, sheet.space):
         raise PermissionDenied("Moderators host sessions for their spaces.")
+    if sheet.series is not None and not rules.can_add_to_series(actor, sheet.series):
+        raise PermissionDenied("Only a series' host plans its sessions.")
     offsets = _clean(sheet, now=now)
     session = ChatSession.objects.create(
         title=sheet.title.strip(),
@@ -109,6 +131,7 @@ def create_session(*, actor: User, sheet: RunSheet, now: datetime | None = None)
         duration_minutes=sheet.duration_minutes,
         timezone_name=_zone_of(actor),
         answer_first=sheet.answer_first,
+        series=_new_series(actor, sheet.title) if sheet.new_series else sheet.series,
     )
     session.cohosts.set(_cohosts(actor, sheet.cohosts))
     SessionQuestion.objects.bulk_create(
@@ -116,6 +139,18 @@ def create_session(*, actor: User, sheet: RunSheet, now: datetime | None = None)
         for number, (text, offset) in enumerate(zip(sheet.questions, offsets, strict=True), 1)
     )
     return session
+
+
+def _new_series(actor: User, title: str) -> SessionSeries:
+    """A weekly series named after its first session, in the host's zone."""
+    base = slugify(title)[:120] or "series"
+    slug, n = base, 1
+    while SessionSeries.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return SessionSeries.objects.create(
+        title=title.strip(), slug=slug, host=actor, timezone_name=_zone_of(actor)
+    )
 
 
 def _question(session, number: int, text: str, offset: int) -> SessionQuestion:
@@ -187,8 +222,9 @@ def update_run_sheet(
     return session
 
 
+@transaction.atomic
 def duplicate_session(*, actor: User, session: ChatSession, starts_at: datetime) -> ChatSession:
-    """A past (or any) session as the template for a new one."""
+    """A past (or any) session as the template for a new one, in the same series."""
     if not rules.can_run_session(actor, session):
         raise PermissionDenied("Only this session's hosts reuse it.")
     questions = list(session.questions.order_by("number"))
@@ -203,7 +239,13 @@ def duplicate_session(*, actor: User, session: ChatSession, starts_at: datetime)
         cohosts=tuple(session.cohosts.all()),
         answer_first=session.answer_first,
     )
-    return create_session(actor=actor, sheet=sheet)
+    copy = create_session(actor=actor, sheet=sheet)
+    if session.series_id:
+        # Running the original is enough to keep its copy in the series, so a co-host's
+        # "Reuse as a template" stays in the series' host's feed.
+        ChatSession.objects.filter(pk=copy.pk).update(series_id=session.series_id)
+        copy.series_id = session.series_id
+    return copy
 
 
 def set_rsvp(*, actor: User, session: ChatSession, going: bool) -> None:
@@ -311,6 +353,9 @@ def control(*, actor: User, session: ChatSession, action: str, minutes: int = 0,
     # Only the clock: a run-sheet edit saved meanwhile by another host stays.
     session.save(update_fields=CLOCK_FIELDS)
     _announce_clock(session, kind)
+    if action == "end":
+        # robust: a failure is logged and left to the page, the clock or the sweep.
+        transaction.on_commit(lambda: record_attendance(session, now), robust=True)
     return session
 
 
@@ -333,3 +378,242 @@ def next_release_at(session: ChatSession, now: datetime | None = None) -> dateti
     if pending is None or session.state(now) == ChatSession.State.ENDED:
         return None
     return session.due_at(pending)
+
+
+# --- Attendance and the CPD record ------------------------------------------------------
+
+RECORDED_SECONDS = 60  # present this long, or answered once, to be recorded
+
+
+def record_source(session: ChatSession) -> str:
+    """What the CPD record entries of a session are made from (one per person)."""
+    return f"session:{session.pk}"
+
+
+def record_attendance(session: ChatSession, now: datetime | None = None) -> int | None:
+    """Once a session has ended, write each participant's CPD record entry: minutes
+    present, answers given, the archive as evidence. Callers: the End control (on commit),
+    the session page, each process's clock and the sweep (`record_ended_sessions`); a
+    conditional UPDATE of `recorded_at` lets one of them do it, and each entry's unique
+    source makes even a second writer harmless. Returns how many people were recorded,
+    or None if it did nothing (not over yet, or already recorded)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        fresh = ChatSession.objects.select_related("room").get(pk=session.pk)
+        if fresh.state(now) != ChatSession.State.ENDED:
+            return None
+        if not ChatSession.objects.filter(pk=fresh.pk, recorded_at=None).update(recorded_at=now):
+            return None  # someone else got there first
+        seconds = attendance.close_intervals(fresh, now=now)
+        answered = (
+            ChatMessage.objects.filter(
+                room_id=fresh.room_id, question__isnull=False, deleted_at=None, hidden_at=None
+            )
+            .values("author_id")
+            .annotate(n=Count("id"))
+        )
+        answers = {row["author_id"]: row["n"] for row in answered}
+        hosts = {fresh.host_id, *fresh.cohosts.values_list("pk", flat=True)}
+        people = sorted(
+            user_id
+            for user_id in {*seconds, *answers}
+            if seconds.get(user_id, 0) >= RECORDED_SECONDS or answers.get(user_id)
+        )
+        write_entries(
+            [
+                SystemEntry(
+                    user_id=user_id,
+                    kind=RecordEntry.Kind.SESSION,
+                    title=fresh.title,
+                    occurred_at=fresh.began_at,
+                    minutes=(seconds.get(user_id, 0) + 30) // 60,
+                    url=fresh.get_absolute_url(),
+                    source=record_source(fresh),
+                    details=_attended(answers.get(user_id, 0), hosted=user_id in hosts),
+                )
+                for user_id in people
+            ],
+            now=now,
+        )
+    session.recorded_at = now
+    return len(people)
+
+
+def _attended(answers: int, *, hosted: bool) -> str:
+    """The entry's details: "6 answers", "1 answer", "Hosted · 3 answers", "No answers"."""
+    parts = ["Hosted"] if hosted else []
+    if answers:
+        parts.append(f"{answers} answer{'s' if answers != 1 else ''}")
+    return " · ".join(parts) or "No answers"
+
+
+def record_ended_sessions(now: datetime | None = None) -> int:
+    """Record every session that has ended and is not recorded yet, whoever ended it
+    (sessions end by the clock with nobody pressing End, and with nobody in the room).
+    For a periodic loop; returns how many sessions it recorded."""
+    now = now or timezone.now()
+    # A session lasts at least DURATIONS.start minutes: nothing that began since can be
+    # over by the clock (the exact end, with pauses and extensions, is checked in Python).
+    began = now - timedelta(minutes=DURATIONS.start)
+    candidates = ChatSession.objects.filter(recorded_at=None).filter(
+        Q(ended_at__isnull=False) | Q(starts_at__lte=began) | Q(started_at__lte=began)
+    )
+    ended = [s for s in candidates if s.state(now) == ChatSession.State.ENDED]
+    return sum(record_attendance(session, now) is not None for session in ended)
+
+
+# --- Continue the conversation ----------------------------------------------------------
+
+THREAD_ANSWERS = 20  # the most answers copied into a thread; the rest stay in the archive
+THREAD_BODY_BUDGET = forum.POST_MAX_LENGTH - 1000  # room for the heading and the links
+TITLE_MAX_LENGTH = Thread._meta.get_field("title").max_length
+
+
+def continue_spaces(user: User, session: ChatSession) -> list[Space]:
+    """Where a host may continue a session's conversation: a space's session stays in
+    that space (its answers must not reach a wider audience); a network-wide session's
+    go to any open network space the host posts in, so everyone who saw them can follow."""
+    if session.space_id is not None:
+        return [session.space] if rules.can_post(user, session.space) else []
+    mine = Membership.objects.active().filter(user=user).values("space_id")
+    candidates = Space.objects.filter(kind=Space.Kind.NETWORK, pk__in=mine).order_by("name")
+    return [space for space in candidates if rules.can_post(user, space)]
+
+
+@transaction.atomic
+def continue_in_thread(*, actor: User, question: SessionQuestion, space: Space) -> Thread:
+    """Turn an ended session's question and its answers into a community thread, once.
+    The thread is started by the forum service (so mentions, notifications, search and
+    follows work as for any thread); a second call returns the first thread."""
+    session = question.session
+    _controlled(actor, session)
+    if session.state() != ChatSession.State.ENDED:
+        raise ValidationError("Continue the conversation once the session has ended.")
+    # Lock the question: two hosts pressing at once make one thread.
+    question = SessionQuestion.objects.select_for_update().get(pk=question.pk)
+    if question.thread_id:
+        return question.thread
+    if question.released_at is None:
+        raise ValidationError("This question was never released: it has no answers.")
+    if space.pk not in {s.pk for s in continue_spaces(actor, session)}:
+        raise ValidationError(
+            "Continue it in the session's own space."
+            if session.space_id
+            else "Choose an open network space you post in."
+        )
+    thread = forum.start_thread(
+        actor=actor,
+        space=space,
+        title=_thread_title(question),
+        body=_thread_body(session, question),
+    )
+    # Databases without row locks (SQLite): only the first writer keeps its thread.
+    if not SessionQuestion.objects.filter(pk=question.pk, thread=None).update(thread=thread):
+        raise ValidationError("Another host continued this question a moment ago.")
+    question.thread = thread
+    return thread
+
+
+def _thread_title(question: SessionQuestion) -> str:
+    text = " ".join(strip_tags(question.body_html).split()) or question.label
+    if len(text) > TITLE_MAX_LENGTH:
+        text = text[: TITLE_MAX_LENGTH - 1].rstrip() + "…"
+    return text
+
+
+def _name(user: User) -> str:
+    profile = getattr(user, "profile", None)
+    name = getattr(profile, "display_name", "") or user.username
+    return "".join("\\" + c if c in "\\`*_[]<>#" else c for c in name)
+
+
+def _quoted(text: str) -> str:
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
+
+
+def _thread_body(session: ChatSession, question: SessionQuestion) -> str:
+    """The question, the hosts' highlights first, then the other answers (each with its
+    author's name), up to THREAD_ANSWERS and the length a post may have; then a link
+    back to the archive, where every answer stays."""
+    archive = session.get_absolute_url()
+    answers = sorted(
+        session.room.messages.filter(question=question, deleted_at=None, hidden_at=None)
+        .select_related("author__profile")
+        .order_by("pk"),
+        key=lambda m: (m.pinned_at is None, m.created_at, m.pk),
+    )
+    parts = [
+        f"From the live session [{session.title}]({archive}), "
+        f"{session.began_at:%d %B %Y}: **{question.label}**",
+        _quoted(question.body),
+    ]
+    length, copied = sum(len(p) for p in parts), 0
+    for message in answers[:THREAD_ANSWERS]:
+        by = f"**{_name(message.author)}**" + (
+            " (highlighted by the hosts)" if message.pinned_at else ""
+        )
+        part = f"{by}:\n\n{_quoted(message.body)}"
+        if length + len(part) > THREAD_BODY_BUDGET:
+            break
+        parts.append(part)
+        length += len(part)
+        copied += 1
+    if not answers:
+        parts.append("Nobody answered this one in the session: over to you.")
+    more = len(answers) - copied
+    if more:
+        parts.append(f"…and {more} more in [the archive]({archive}#group-{question.number}).")
+    else:
+        parts.append(f"[The whole session's archive]({archive})")
+    return "\n\n".join(parts) + "\n"
+
+
+# --- Muting a participant for the session ---------------------------------------------
+
+MUTED_NOTICE = "A host has muted you for this session: you can still read."
+
+
+@transaction.atomic
+def mute_participant(*, actor: User, session: ChatSession, user: User) -> SessionMute:
+    """A host stops someone sending in this session's room (they still read it). Logged;
+    the person hears of it at once (a notification on their personal stream) and their
+    next send is refused with MUTED_NOTICE."""
+    if not rules.can_mute_participant(actor, session, user):
+        raise PermissionDenied("Hosts mute participants, never a host, staff or themselves.")
+    mute, created = SessionMute.objects.get_or_create(
+        session=session, user=user, defaults={"by": actor}
+    )
+    if created:
+        log_action(
+            actor=actor,
+            action="mute_in_session",
+            space=session.space,
+            target_user=user,
+            reason=f"Muted for the session “{session.title}”",
+        )
+        notify(
+            users=[user],
+            kind=Notification.Kind.MODERATION,
+            actor=actor,
+            space=session.space,
+            session=session,
+            text=f"A host has muted you for the session “{session.title}”: you can still read.",
+        )
+    return mute
+
+
+@transaction.atomic
+def unmute_participant(*, actor: User, session: ChatSession, user: User) -> bool:
+    """Lift a session mute; False if they were not muted."""
+    if not rules.can_mute_participant(actor, session, user):
+        raise PermissionDenied("Only this session's hosts unmute participants.")
+    removed, _ = SessionMute.objects.filter(session=session, user=user).delete()
+    if removed:
+        log_action(
+            actor=actor,
+            action="unmute_in_session",
+            space=session.space,
+            target_user=user,
+            reason=f"Unmuted for the session “{session.title}”",
+        )
+    return bool(removed)

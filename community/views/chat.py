@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods, require_POST
 
-from community import rules
-from community.models import ChatMessage, ChatRoom
+from community import queries, rules
+from community.models import ChatMessage, ChatRoom, Reaction
 from community.models.chat import MESSAGE_MAX_LENGTH
 from community.services import chat
 from community.views.common import visible_space
@@ -29,6 +30,22 @@ class MessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     client_id = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    # "Reply" on a message: ?reply=<id> fills this in (chat.js does it without a reload).
+    reply_to = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # In a session's room only: the question this answers (left empty: the latest one).
+    question = forms.TypedChoiceField(
+        label="Answering", required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, room: ChatRoom | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if room is None or room.space_id is not None:  # editing, or a space's room
+            del self.fields["question"]
+            return
+        released = room.session.questions.exclude(released_at=None).order_by("number")
+        self.fields["question"].choices = [("", "The latest question")] + [
+            (q.number, f"{q.label}: {Truncator(q.body).chars(60)}") for q in released
+        ]
 
 
 def _message(request, pk) -> ChatMessage:
@@ -55,7 +72,9 @@ def room(request, slug):
 def room_page(request, room: ChatRoom) -> tuple[bool, dict]:
     """A room's page, for a space's room and a session's alike: (whether a message was
     just sent by the form, the context for community/chat/_room.html)."""
-    form = MessageForm(request.POST or None, initial={"client_id": uuid.uuid4().hex})
+    replying_to = _reply_target(request, room)
+    initial = {"client_id": uuid.uuid4().hex, "reply_to": replying_to and replying_to.pk}
+    form = MessageForm(request.POST or None, initial=initial, room=room)
     if request.method == "POST":
         if not rules.can_chat(request.user, room):
             raise PermissionDenied("You can read this room but not send to it.")
@@ -66,27 +85,48 @@ def room_page(request, room: ChatRoom) -> tuple[bool, dict]:
                     room=room,
                     body=form.cleaned_data["body"],
                     client_id=form.cleaned_data["client_id"],
+                    reply_to=form.cleaned_data["reply_to"],
+                    question=form.cleaned_data.get("question"),
                 )
             except chat.ChatRefused as refusal:
                 form.add_error("body", refusal.detail)
             else:
                 return True, {}
-    history = room.messages.select_related("author__profile", "question").order_by("-pk")
+    history = room.messages.select_related(
+        "author__profile", "question", "reply_to__author__profile"
+    ).order_by("-pk")
     before = request.GET.get("before", "")
     if before.isdigit():
         history = history.filter(pk__lt=int(before))
     page = list(history[: PAGE + 1])
+    shown = list(reversed(page[:PAGE]))
+    is_member = rules.can_chat(request.user, room)
+    can_react = rules.can_react_in_room(request.user, room, may_chat=is_member)
+    queries.with_chat_reactions(shown, request.user, in_room=can_react)
     return False, {
         "room": room,
-        "chat_messages": list(reversed(page[:PAGE])),
+        "chat_messages": shown,
+        "replying_to": replying_to,
         "earlier": page[PAGE - 1].pk if len(page) > PAGE else None,
         "is_latest": not before,
         "stream_head": streams.head(room.stream),
         "presence": _with_viewer(presence.snapshot(room.stream), request),
-        "is_member": rules.can_chat(request.user, room),
+        "is_member": is_member,
         "can_moderate": rules.can_moderate_room(request.user, room),
+        "can_react": can_react,
+        "reaction_kinds": Reaction.Kind.choices,
         "form": form,
     }
+
+
+def _reply_target(request, room: ChatRoom) -> ChatMessage | None:
+    """The message the composer replies to (?reply=<id>, or the form's field after a
+    refused send): one in this room that is still there."""
+    wanted = request.POST.get("reply_to") or request.GET.get("reply", "")
+    if not wanted.isdigit():
+        return None
+    found = room.messages.filter(pk=int(wanted), deleted_at=None, hidden_at=None)
+    return found.select_related("author__profile").first()
 
 
 def _with_viewer(snapshot: dict, request) -> dict:
@@ -142,6 +182,23 @@ def message_pin(request, pk):
 
 @login_required
 @require_POST
+def message_react(request, pk):
+    """React to a message (or, with action=remove, take it back); chat.js posts the same
+    form without reloading and the room sees the counts live."""
+    message = _message(request, pk)
+    kind = request.POST.get("kind", "")
+    if request.POST.get("action") == "remove":
+        chat.unreact_to_message(actor=request.user, message=message, kind=kind)
+    else:
+        try:
+            chat.react_to_message(actor=request.user, message=message, kind=kind)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect(f"{message.room.get_absolute_url()}#message-{message.pk}")
+
+
+@login_required
+@require_POST
 def slow_mode(request, slug):
     space = visible_space(request, slug)
     room = chat.room_for(space)
@@ -181,4 +238,5 @@ urlpatterns = [
     path("chat/<int:pk>/delete/", message_delete, name="chat-delete"),
     path("chat/<int:pk>/hide/", message_hide, name="chat-hide"),
     path("chat/<int:pk>/pin/", message_pin, name="chat-pin"),
+    path("chat/<int:pk>/react/", message_react, name="chat-react"),
 ]

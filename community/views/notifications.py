@@ -10,17 +10,27 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community.forms_notifications import NotificationSettingsForm
-from community.models import Notification, NotificationSettings, Space, Thread, User
+from community.models import ChatSession, Notification, NotificationSettings, Space, Thread, User
 from community.services import emails
 from community.services import notifications as services
 
 PER_PAGE = 30
 
 
-def _link_for(notification, *, visible_threads: set[int], visible_spaces: set[int]) -> str:
-    """Where a notification leads: its post, else its thread, else its space, as long as
-    the viewer can still see it; else the centre (the text stays readable there)."""
+def _link_for(
+    notification,
+    *,
+    visible_threads: set[int],
+    visible_spaces: set[int],
+    visible_sessions: set[int],
+) -> str:
+    """Where a notification leads: its session, its post, else its thread, else its space,
+    as long as the viewer can still see it; else the centre (the text stays readable)."""
     centre = reverse("community:notifications")
+    if notification.session_id:
+        if notification.session_id not in visible_sessions:
+            return centre
+        return notification.session.get_absolute_url()
     if notification.thread_id:
         if notification.thread_id not in visible_threads:
             return centre
@@ -36,7 +46,15 @@ def _link_for(notification, *, visible_threads: set[int], visible_spaces: set[in
 def _visible(user, notifications) -> dict:
     thread_ids = {n.thread_id for n in notifications if n.thread_id}
     space_ids = {n.space_id for n in notifications if n.space_id and not n.thread_id}
+    session_ids = {n.session_id for n in notifications if n.session_id}
     return {
+        "visible_sessions": set(
+            ChatSession.objects.visible_to(user)
+            .filter(pk__in=session_ids)
+            .values_list("pk", flat=True)
+        )
+        if session_ids
+        else set(),
         "visible_threads": set(
             Thread.objects.visible_to(user).filter(pk__in=thread_ids).values_list("pk", flat=True)
         )
@@ -55,7 +73,7 @@ def _visible(user, notifications) -> dict:
 def notification_list(request):
     unread_only = request.GET.get("unread") == "1"
     notifications = Notification.objects.filter(user=request.user).select_related(
-        "actor__profile", "post", "thread", "space"
+        "actor__profile", "post", "thread", "space", "session"
     )
     if unread_only:
         notifications = notifications.filter(read_at__isnull=True)
@@ -83,7 +101,9 @@ def notification_open(request, pk):
     """Follow a notification: it counts as read, and the viewer lands on what it is about.
     (A GET that writes, on purpose: it is a plain link, and marking read is idempotent.)"""
     notification = get_object_or_404(
-        Notification.objects.select_related("post", "thread", "space"), pk=pk, user=request.user
+        Notification.objects.select_related("post", "thread", "space", "session"),
+        pk=pk,
+        user=request.user,
     )
     services.mark_notification_read(actor=request.user, notification=notification)
     return redirect(_link_for(notification, **_visible(request.user, [notification])))

@@ -5,22 +5,27 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community import calendar, queries, rules
 from community.forms_sessions import RunSheetForm
-from community.models import ChatSession
+from community.models import ChatSession, SessionSeries, Space, User
 from community.services import sessions
+from community.services.forum import RateLimited
 from community.views.chat import room_page
+from inquiry.models import RecordEntry
 
 
 def _session(request, slug) -> ChatSession:
-    visible = ChatSession.objects.visible_to(request.user).select_related("room", "space", "host")
+    visible = ChatSession.objects.visible_to(request.user).select_related(
+        "room", "space", "host", "series"
+    )
     return get_object_or_404(visible, slug=slug)
 
 
@@ -46,7 +51,7 @@ def session_list(request):
 def session_create(request):
     if not rules.can_host_session(request.user, None):
         raise PermissionDenied("Moderators and staff host sessions.")
-    form = RunSheetForm(request.POST or None, user=request.user)
+    form = RunSheetForm(request.POST or None, user=request.user, repeat=True)
     if request.method == "POST" and form.is_valid():
         try:
             session = sessions.create_session(actor=request.user, sheet=form.sheet())
@@ -98,6 +103,8 @@ def session_detail(request, slug):
     now = timezone.now()
     sessions.release_due(session, now)  # this page may be the first to notice
     state = session.state(now)
+    if state == ChatSession.State.ENDED and session.recorded_at is None:
+        sessions.record_attendance(session, now)  # ended by the clock, unrecorded so far
     sent, room = room_page(request, session.room)
     if sent:
         return redirect(session)
@@ -105,6 +112,11 @@ def session_detail(request, slug):
     questions = list(session.questions.order_by("number"))
     # After the hour, and for late joiners who ask: the transcript by question.
     by_question = state == ChatSession.State.ENDED or request.GET.get("view") == "questions"
+    # "Questions only": the prompts as they are released, without the flood of messages.
+    prompts = request.GET.get("view") == "prompts"
+    by_question = by_question and not prompts
+    hide = _answer_first(request, session, is_host=is_host)
+    extras = _room_extras(request, session, room["chat_messages"], questions, is_host, **hide)
     return render(
         request,
         "community/sessions/detail.html",
@@ -121,9 +133,97 @@ def session_detail(request, slug):
             "is_member": room["is_member"] and state in {"live", "paused"},
             "extensions": [(m, f"+{m} min") for m in sessions.EXTENSIONS],
             "by_question": by_question,
-            "archive": queries.session_archive(session) if by_question else None,
+            "archive": queries.session_archive(session, **hide) if by_question else None,
+            **extras,
+            "prompts": prompts,
+            "record_entry": (
+                RecordEntry.objects.visible_to(request.user)
+                .filter(source=sessions.record_source(session))
+                .first()
+                if state == ChatSession.State.ENDED
+                else None
+            ),
+            "continue_spaces": (
+                sessions.continue_spaces(request.user, session)
+                if is_host and by_question and state == ChatSession.State.ENDED
+                else []
+            ),
         },
     )
+
+
+def _answer_first(request, session, *, is_host: bool) -> dict:
+    """Answer-first mode: which questions' answers this viewer does not see yet
+    (`withheld`, None: everything) and whose answers they see anyway (`shown`: the
+    hosts'). The keyword arguments of queries.session_archive."""
+    return {
+        "withheld": queries.answer_first_withheld(session, request.user, is_host=is_host),
+        "shown": queries.host_ids(session),
+    }
+
+
+def _room_extras(request, session, chat_messages, questions, is_host, *, withheld, shown):
+    """What a session adds to its room's page: the hosts' "Mute for this session" on
+    participants' messages, the muted viewer's notice, and answer-first mode's answers
+    collapsed into one line per question (chat.js keeps them so live). Two queries."""
+    viewer = request.user
+    muted = set(session.mutes.values_list("user_id", flat=True))
+    hidden: dict[int, list] = {}
+    for message in chat_messages:
+        if is_host and rules.can_mute_participant(
+            viewer, session, message.author, runs_it=True, host_ids=shown
+        ):
+            message.mute_action = "unmute" if message.author_id in muted else "mute"
+        message.collapsed = (
+            withheld is not None
+            and message.question_id in withheld
+            and message.author_id not in shown
+            and message.author_id != viewer.pk
+            and not message.is_gone
+        )
+        if message.collapsed:
+            hidden.setdefault(message.question_id, []).append(message)
+    for answers in hidden.values():
+        answers[0].collapse_count = len(answers)  # the line goes where the first one was
+    released = [q for q in questions if q.released_at]
+    answered = [q.number for q in released if withheld is not None and q.pk not in withheld]
+    return {
+        "muted": viewer.pk in muted,
+        "muted_notice": sessions.MUTED_NOTICE,
+        "answer_first": withheld is not None,
+        "answered": answered,
+        # For chat.js: the hosts' answers are never collapsed, and hosts are never muted.
+        "host_names": (
+            list(User.objects.filter(pk__in=shown).values_list("username", flat=True))
+            if withheld is not None or is_host
+            else []
+        ),
+    }
+
+
+@login_required
+@require_POST
+def session_mute(request, slug, username):
+    return _set_mute(request, slug, username, mute=True)
+
+
+@login_required
+@require_POST
+def session_unmute(request, slug, username):
+    return _set_mute(request, slug, username, mute=False)
+
+
+def _set_mute(request, slug, username, *, mute: bool):
+    session = _session(request, slug)
+    person = get_object_or_404(User.objects.select_related("profile"), username=username)
+    name = person.profile.display_name if hasattr(person, "profile") else person.username
+    if mute:
+        sessions.mute_participant(actor=request.user, session=session, user=person)
+        messages.success(request, f"{name} is muted for this session: they can still read.")
+    else:
+        sessions.unmute_participant(actor=request.user, session=session, user=person)
+        messages.success(request, f"{name} can send in this session again.")
+    return redirect(session)
 
 
 @login_required
@@ -178,6 +278,27 @@ def session_duplicate(request, slug):
 
 
 @login_required
+@require_POST
+def session_continue(request, slug, number):
+    """A host turns one question of an ended session into a community thread."""
+    session = _session(request, slug)
+    question = get_object_or_404(session.questions, number=number)
+    if not rules.can_run_session(request.user, session):
+        raise PermissionDenied("Only this session's hosts continue its conversations.")
+    space_id = request.POST.get("space", "")
+    space = Space.objects.filter(pk=space_id).first() if space_id.isdigit() else None
+    try:
+        if space is None:
+            raise ValidationError("Choose the space to continue in.")
+        thread = sessions.continue_in_thread(actor=request.user, question=question, space=space)
+    except (ValidationError, RateLimited) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, f"{question.label} continues in “{thread.title}”.")
+    return redirect(f"{session.get_absolute_url()}#group-{question.number}")
+
+
+@login_required
 @require_GET
 def session_calendar(request, slug):
     """The session as an .ics file for any calendar (in the host's zone, with VTIMEZONE)."""
@@ -192,15 +313,86 @@ def session_calendar(request, slug):
 @require_GET
 def session_markdown(request, slug):
     session = _session(request, slug)
-    text = queries.archive_markdown(session, queries.session_archive(session))
+    site = request.build_absolute_uri("/").rstrip("/")
+    hide = _answer_first(request, session, is_host=rules.can_run_session(request.user, session))
+    text = queries.archive_markdown(session, queries.session_archive(session, **hide), site)
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{session.slug}.md"'
+    return response
+
+
+# --- Weekly series ----------------------------------------------------------------------
+
+
+def _series_sessions(user, series: SessionSeries) -> list[ChatSession]:
+    """The series' sessions this user sees, by planned start; a series of which they see
+    none does not exist for them (404)."""
+    found = list(
+        ChatSession.objects.visible_to(user)
+        .filter(series=series)
+        .select_related("space", "host__profile")
+        .order_by("starts_at", "pk")
+    )
+    if not found:
+        raise Http404("No such series.")
+    return found
+
+
+@login_required
+@require_GET
+def series_detail(request, slug):
+    series = get_object_or_404(SessionSeries, slug=slug)
+    found = _series_sessions(request.user, series)
+    now = timezone.now()
+    token = calendar.feed_token(user_id=request.user.pk, series_id=series.pk)
+    address = reverse("community:series-calendar", args=[series.slug])
+    feed = request.build_absolute_uri(f"{address}?token={token}")
+    return render(
+        request,
+        "community/sessions/series.html",
+        {
+            "series": series,
+            "slot": calendar.weekly_slot(series, found),
+            "coming": [s for s in found if s.state(now) != ChatSession.State.ENDED],
+            "past": [s for s in reversed(found) if s.state(now) == ChatSession.State.ENDED],
+            "feed_url": feed,
+            "webcal_url": "webcal://" + feed.split("://", 1)[1],
+        },
+    )
+
+
+@require_GET
+def series_calendar(request, slug):
+    """The series as a calendar feed. Calendar apps send no cookies: the signed token in
+    the address says whose eyes to read the sessions with (a signed-in browser needs
+    none). No token and no login, or a token not made for this series: 404."""
+    series = get_object_or_404(SessionSeries, slug=slug)
+    if token := request.GET.get("token"):
+        try:
+            reader = User.objects.get(pk=calendar.read_feed_token(token, series_id=series.pk))
+        except (signing.BadSignature, User.DoesNotExist):
+            raise Http404("No such feed.") from None
+    elif request.user.is_authenticated:
+        reader = request.user
+    else:
+        raise Http404("No such feed.")
+    body = calendar.series_ics(
+        series,
+        _series_sessions(reader, series),
+        series_url=request.build_absolute_uri(reverse("community:series", args=[series.slug])),
+        url_of=lambda session: request.build_absolute_uri(session.get_absolute_url()),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{series.slug}.ics"'
     return response
 
 
 urlpatterns = [
     path("sessions/", session_list, name="sessions"),
     path("sessions/new/", session_create, name="session-create"),
+    # Before the session patterns: a series slugged "edit" must not look like a session.
+    path("sessions/series/<slug:slug>/", series_detail, name="series"),
+    path("sessions/series/<slug:slug>/calendar.ics", series_calendar, name="series-calendar"),
     path("sessions/<slug:slug>/", session_detail, name="session"),
     path("sessions/<slug:slug>/edit/", session_edit, name="session-edit"),
     path("sessions/<slug:slug>/rsvp/", session_rsvp, name="session-rsvp"),
@@ -208,4 +400,9 @@ urlpatterns = [
     path("sessions/<slug:slug>/duplicate/", session_duplicate, name="session-duplicate"),
     path("sessions/<slug:slug>/calendar.ics", session_calendar, name="session-calendar"),
     path("sessions/<slug:slug>/archive.md", session_markdown, name="session-markdown"),
+    path("sessions/<slug:slug>/q<int:number>/thread/", session_continue, name="session-continue"),
+    path("sessions/<slug:slug>/people/<str:username>/mute/", session_mute, name="session-mute"),
+    path(
+        "sessions/<slug:slug>/people/<str:username>/unmute/", session_unmute, name="session-unmute"
+    ),
 ]

@@ -50,6 +50,14 @@
         item.querySelector("strong").textContent = event.label;
         item.querySelector(".prose").innerHTML = event.html; // sanitised by render_markdown
         if (!item.parentNode) list.appendChild(item);
+        var picker = document.querySelector("select[name=question]");
+        if (picker && !picker.querySelector("option[value='" + event.number + "']")) {
+          var option = document.createElement("option");
+          option.value = event.number;
+          var words = item.querySelector(".prose").textContent.trim();
+          option.textContent = event.label + ": " + (words.length > 60 ? words.slice(0, 59) + "…" : words);
+          picker.appendChild(option);
+        }
         if (event.next_release_at) countTo(event.next_release_at);
         else status.textContent = "Live now: every question is out.";
       } else if (event.kind.indexOf("session.") === 0) {

@@ -7,7 +7,7 @@ import random
 from django.utils import timezone
 
 from community.models import ChatMessage, ChatSession, SessionQuestion, User
-from community.services import chat, sessions
+from community.services import attendance, chat, sessions
 from community.services.sessions import RunSheet
 
 LIVE_TITLE = "Retrieval practice in five minutes"
@@ -125,3 +125,26 @@ def _past_session(staff: User, moderator: User, people: list[User]) -> None:
         ChatMessage.objects.filter(pk=message.pk).update(
             created_at=session.started_at - week + dt.timedelta(minutes=minute)
         )
+    _attend(session, [staff, moderator], people, rng)
+
+
+def _attend(session: ChatSession, hosts: list[User], people: list[User], rng) -> None:
+    """Who was in the room last week and for how long (the hosts throughout, Amira and
+    those who answered most of the hour, a few who looked in), then the CPD record
+    entries, written by the same services as a live session's."""
+    session.refresh_from_db()
+    stream, began = session.room.stream, session.began_at
+    answered = set(ChatMessage.objects.filter(room=session.room).values_list("author", flat=True))
+    amira = [p for p in people if p.username == "amira"]
+    stayed = [p for p in people if p.pk in answered] + amira + people[:6]
+    for person in dict.fromkeys([*hosts, *stayed]):  # each once, in order
+        host = person in hosts
+        arrived = began + dt.timedelta(minutes=-3 if host else rng.randrange(0, 9))
+        left = began + dt.timedelta(minutes=58 if host else rng.randrange(35, 59))
+        attendance.arrived(stream, person, now=arrived)
+        attendance.left(stream, person, now=left)
+    for person in people[6:10]:  # looked in briefly (under a minute: not recorded)
+        start = began + dt.timedelta(minutes=rng.randrange(10, 40))
+        attendance.arrived(stream, person, now=start)
+        attendance.left(stream, person, now=start + dt.timedelta(minutes=rng.randrange(0, 4)))
+    sessions.record_attendance(session)
