@@ -6,7 +6,18 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from community.models import Membership, Post, Profile, Reaction, ReadState, School, Space, Thread
+from community import rules
+from community.models import (
+    Membership,
+    Post,
+    Profile,
+    Reaction,
+    ReadState,
+    School,
+    Space,
+    Thread,
+    User,
+)
 from community.models.forum import POSTS_PER_PAGE
 
 
@@ -190,6 +201,55 @@ def answer_first_withheld(session, user, *, is_host: bool, now=None) -> set[int]
 def host_ids(session) -> set[int]:
     """The host's and co-hosts' ids (one query)."""
     return {session.host_id, *session.cohosts.values_list("pk", flat=True)}
+
+
+def answer_first(session, user, *, is_host: bool) -> dict:
+    """Answer-first mode: which questions' answers this viewer does not see yet
+    (`withheld`, None: everything) and whose answers they see anyway (`shown`: the
+    hosts'). The keyword arguments of queries.session_archive."""
+    return {
+        "withheld": answer_first_withheld(session, user, is_host=is_host),
+        "shown": host_ids(session),
+    }
+
+
+def session_room(
+    viewer, session, chat_messages, questions, is_host: bool, *, withheld, shown
+) -> dict:
+    """What a session adds to its room's page: the hosts' "Mute for this session" on
+    participants' messages, the muted viewer's notice, and answer-first mode's answers
+    collapsed into one line per question (chat.js keeps them so live). Two queries."""
+    muted = set(session.mutes.values_list("user_id", flat=True))
+    hidden: dict[int, list] = {}
+    for message in chat_messages:
+        if is_host and rules.can_mute_participant(
+            viewer, session, message.author, runs_it=True, host_ids=shown
+        ):
+            message.mute_action = "unmute" if message.author_id in muted else "mute"
+        message.collapsed = (
+            withheld is not None
+            and message.question_id in withheld
+            and message.author_id not in shown
+            and message.author_id != viewer.pk
+            and not message.is_gone
+        )
+        if message.collapsed:
+            hidden.setdefault(message.question_id, []).append(message)
+    for answers in hidden.values():
+        answers[0].collapse_count = len(answers)  # the line goes where the first one was
+    released = [q for q in questions if q.released_at]
+    answered = [q.number for q in released if withheld is not None and q.pk not in withheld]
+    return {
+        "muted": viewer.pk in muted,
+        "answer_first": withheld is not None,
+        "answered": answered,
+        # For chat.js: the hosts' answers are never collapsed, and hosts are never muted.
+        "host_names": (
+            list(User.objects.filter(pk__in=shown).values_list("username", flat=True))
+            if withheld is not None or is_host
+            else []
+        ),
+    }
 
 
 def _threaded(messages: list, key) -> list:

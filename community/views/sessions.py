@@ -115,8 +115,10 @@ def session_detail(request, slug):
     # "Questions only": the prompts as they are released, without the flood of messages.
     prompts = request.GET.get("view") == "prompts"
     by_question = by_question and not prompts
-    hide = _answer_first(request, session, is_host=is_host)
-    extras = _room_extras(request, session, room["chat_messages"], questions, is_host, **hide)
+    hide = queries.answer_first(session, request.user, is_host=is_host)
+    extras = queries.session_room(
+        request.user, session, room["chat_messages"], questions, is_host, **hide
+    )
     return render(
         request,
         "community/sessions/detail.html",
@@ -135,6 +137,7 @@ def session_detail(request, slug):
             "by_question": by_question,
             "archive": queries.session_archive(session, **hide) if by_question else None,
             **extras,
+            "muted_notice": sessions.MUTED_NOTICE,
             "prompts": prompts,
             "record_entry": (
                 RecordEntry.objects.visible_to(request.user)
@@ -150,55 +153,6 @@ def session_detail(request, slug):
             ),
         },
     )
-
-
-def _answer_first(request, session, *, is_host: bool) -> dict:
-    """Answer-first mode: which questions' answers this viewer does not see yet
-    (`withheld`, None: everything) and whose answers they see anyway (`shown`: the
-    hosts'). The keyword arguments of queries.session_archive."""
-    return {
-        "withheld": queries.answer_first_withheld(session, request.user, is_host=is_host),
-        "shown": queries.host_ids(session),
-    }
-
-
-def _room_extras(request, session, chat_messages, questions, is_host, *, withheld, shown):
-    """What a session adds to its room's page: the hosts' "Mute for this session" on
-    participants' messages, the muted viewer's notice, and answer-first mode's answers
-    collapsed into one line per question (chat.js keeps them so live). Two queries."""
-    viewer = request.user
-    muted = set(session.mutes.values_list("user_id", flat=True))
-    hidden: dict[int, list] = {}
-    for message in chat_messages:
-        if is_host and rules.can_mute_participant(
-            viewer, session, message.author, runs_it=True, host_ids=shown
-        ):
-            message.mute_action = "unmute" if message.author_id in muted else "mute"
-        message.collapsed = (
-            withheld is not None
-            and message.question_id in withheld
-            and message.author_id not in shown
-            and message.author_id != viewer.pk
-            and not message.is_gone
-        )
-        if message.collapsed:
-            hidden.setdefault(message.question_id, []).append(message)
-    for answers in hidden.values():
-        answers[0].collapse_count = len(answers)  # the line goes where the first one was
-    released = [q for q in questions if q.released_at]
-    answered = [q.number for q in released if withheld is not None and q.pk not in withheld]
-    return {
-        "muted": viewer.pk in muted,
-        "muted_notice": sessions.MUTED_NOTICE,
-        "answer_first": withheld is not None,
-        "answered": answered,
-        # For chat.js: the hosts' answers are never collapsed, and hosts are never muted.
-        "host_names": (
-            list(User.objects.filter(pk__in=shown).values_list("username", flat=True))
-            if withheld is not None or is_host
-            else []
-        ),
-    }
 
 
 @login_required
@@ -314,7 +268,9 @@ def session_calendar(request, slug):
 def session_markdown(request, slug):
     session = _session(request, slug)
     site = request.build_absolute_uri("/").rstrip("/")
-    hide = _answer_first(request, session, is_host=rules.can_run_session(request.user, session))
+    hide = queries.answer_first(
+        session, request.user, is_host=rules.can_run_session(request.user, session)
+    )
     text = queries.archive_markdown(session, queries.session_archive(session, **hide), site)
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{session.slug}.md"'

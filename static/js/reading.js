@@ -74,8 +74,9 @@
     var back = page.querySelector("[data-show-messages]");
     if (back) back.addEventListener("click", function () { save("staffroom:prompts-only", null); });
 
-    // That page has no message log, so nobody else listens to the room: listen here and
-    // pass the session's events (questions, the clock) on to session.js.
+    // That page, and the page before the start, have no message log, so nobody else
+    // listens to the room: listen here and pass the session's events (questions, the
+    // clock: a host's early start reloads the waiting page) on to session.js.
     var prompts = page.querySelector("[data-prompts-stream]");
     if (prompts && window.StaffroomLive && !document.querySelector("[data-chat-stream]")) {
       window.StaffroomLive.on(

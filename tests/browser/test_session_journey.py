@@ -115,3 +115,34 @@ def test_a_host_runs_a_three_question_session_and_its_archive_lasts(browser, liv
     assert calendar.walk("VTIMEZONE")
     for page in (mo, amira, wanjiru):
         page.context.close()
+
+
+def test_a_waiting_page_opens_the_room_when_the_host_starts_early(browser, live_daphne):
+    host = make_user(username="mo", display_name="Mo Patel")
+    make_user(username="amira", display_name="Amira Khan")
+    space = make_space(name="Oracy", slug="oracy", moderators=[host])
+    User.objects.update(date_joined="2026-01-01T00:00:00Z")
+    from community.services import sessions
+
+    session = sessions.create_session(
+        actor=host,
+        sheet=sessions.RunSheet(
+            title="Early bird",
+            starts_at=timezone.now() + timedelta(hours=2),
+            duration_minutes=30,
+            questions=["What went well?"],
+            offsets=[0],
+            space=None,
+        ),
+    )
+    assert space  # the host moderates a space, so hosts network-wide sessions
+    amira = open_as(browser, live_daphne, "amira@example.org", session.get_absolute_url())
+    expect(amira.locator("[data-session-state]")).to_contain_text("Starts")
+    amira.wait_for_timeout(500)  # subscribed to the room while waiting
+    mo = open_as(browser, live_daphne, "mo@example.org", session.get_absolute_url())
+    mo.get_by_role("button", name="Start now").click()
+    # Nobody touches Amira's page: it becomes the room, with Q1 out.
+    expect(amira.locator("[data-questions] #q1")).to_contain_text("What went well?")
+    expect(amira.get_by_role("textbox", name="Message")).to_be_visible()
+    for page in (mo, amira):
+        page.context.close()
