@@ -28,7 +28,8 @@ def _close_writer_connection():
 @pytest.fixture(autouse=True)
 def _vocabulary(request):
     """Transactional tests (live server, websockets) end with a flush that empties every
-    table, the phases and subjects a migration wrote included: put them back."""
+    table, the vocabularies migrations wrote included (phases, subjects, curriculum
+    areas): put them back."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
@@ -36,6 +37,7 @@ def _vocabulary(request):
     from django.apps import apps
 
     import_module("community.migrations.0002_phases_and_subjects").add(apps, None)
+    import_module("inquiry.migrations.0003_curriculum_areas").add(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from inquiry import services
 from inquiry.models import RecordEntry
-from inquiry.services import SystemEntry
+from inquiry.services import record as services
+from inquiry.services.record import SystemEntry
 from tests.factories import make_school
 
 RECORD = "/record/"

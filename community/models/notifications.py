@@ -13,6 +13,7 @@ class Notification(models.Model):
         MODERATION = "moderation", "Moderator actions on my content"
         INVITE = "invite", "Invitations to spaces"
         SESSION = "session", "Reminders of live sessions I'm going to"
+        INQUIRY = "inquiry", "Nudges about my inquiry cycles"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -33,6 +34,9 @@ class Notification(models.Model):
     session = models.ForeignKey(
         "community.ChatSession", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # Where it leads when it is about none of the above (a path on this site, e.g. an
+    # inquiry cycle in the inquiry app, which community does not depend on).
+    link = models.CharField(max_length=300, blank=True)
     # Written by the system, plain text (never user Markdown): "Amira mentioned you in …".
     text = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
@@ -62,9 +66,11 @@ class NotificationSettings(models.Model):
     reactions = models.BooleanField(default=True)
     invites = models.BooleanField(default=True)
     sessions = models.BooleanField(default=True)  # reminders 15 minutes before
+    inquiry = models.BooleanField(default=True)  # a cycle stalled for 14 days
     # Email is opt-in: immediate mail for mentions, and a digest that is off by default.
     email_mentions = models.BooleanField(default=False)
     email_sessions = models.BooleanField(default=False)
+    email_inquiry = models.BooleanField(default=False)
     digest = models.CharField(max_length=6, choices=Digest.choices, default=Digest.OFF)
     digest_sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -78,5 +84,6 @@ class NotificationSettings(models.Model):
             Notification.Kind.REACTION: "reactions",
             Notification.Kind.INVITE: "invites",
             Notification.Kind.SESSION: "sessions",
+            Notification.Kind.INQUIRY: "inquiry",
         }.get(kind)
         return True if field is None else getattr(self, field)

@@ -34,7 +34,7 @@ from community.services import attendance, forum
 from community.services.moderation import log_action
 from community.services.notifications import notify
 from inquiry.models import RecordEntry
-from inquiry.services import SystemEntry, write_entries
+from inquiry.services.record import SystemEntry, write_entries
 from realtime import streams
 
 QUESTION_MAX_LENGTH = 500

@@ -12,7 +12,7 @@ from django.utils import timezone
 from community.markdown import render_markdown
 from community.models import User
 from inquiry import rules
-from inquiry.models import MAX_MINUTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH, RecordEntry
+from inquiry.models.record import MAX_MINUTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH, RecordEntry
 
 
 @dataclass(frozen=True)

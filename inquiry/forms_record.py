@@ -2,7 +2,7 @@
 
 from django import forms
 
-from inquiry.models import MAX_MINUTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
+from inquiry.models.record import MAX_MINUTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH
 
 NOTES_HELP = "Markdown. What you took from it, what you will try: only you see this."
 

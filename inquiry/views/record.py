@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from inquiry import services
-from inquiry.forms import EntryForm, ManualEntryForm
+from inquiry.forms_record import EntryForm, ManualEntryForm
 from inquiry.models import RecordEntry
+from inquiry.services import record as record_service
 
 
 @login_required
@@ -31,7 +32,7 @@ def entry_edit(request, pk):
     form = EntryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_entry(actor=request.user, entry=entry, **form.cleaned_data)
+            record_service.update_entry(actor=request.user, entry=entry, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)  # field by field, where the service named fields
         else:
@@ -46,10 +47,17 @@ def entry_add(request):
     form = ManualEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_entry(actor=request.user, **form.cleaned_data)
+            record_service.add_entry(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Added to your record.")
             return redirect("inquiry:record")
     return render(request, "inquiry/entry_form.html", {"form": form, "entry": None})
+
+
+urlpatterns = [
+    path("record/", record, name="record"),
+    path("record/new/", entry_add, name="entry-add"),
+    path("record/<int:pk>/edit/", entry_edit, name="entry-edit"),
+]

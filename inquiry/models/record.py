@@ -26,9 +26,13 @@ class RecordEntryQuerySet(models.QuerySet):
 
 class RecordEntry(models.Model):
     class Kind(models.TextChoices):
-        # Planned next to these: module completed, cycle stage, reflection shared,
-        # feedback given, cohort session (each written by its own service).
+        # Each written by its own service, with a `source` naming what it came from.
+        MODULE = "module", "Module completed"
+        STAGE = "stage", "Inquiry cycle stage"
+        REFLECTION = "reflection", "Reflection shared"
+        FEEDBACK = "feedback", "Feedback given"
         SESSION = "session", "Live session"
+        COHORT = "cohort", "Cohort session"
         MANUAL = "manual", "Added by me"
 
     user = models.ForeignKey(
@@ -46,6 +50,7 @@ class RecordEntry(models.Model):
     # What wrote it ("session:12"): one entry per source per person, so writing the
     # entries for something twice, or from two processes at once, makes no second entry.
     source = models.CharField(max_length=64, blank=True)
+    tags = models.ManyToManyField("inquiry.RecordTag", blank=True, related_name="entries")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -69,3 +74,20 @@ class RecordEntry(models.Model):
 
     def get_absolute_url(self):
         return reverse("inquiry:entry-edit", kwargs={"pk": self.pk})
+
+
+class RecordTag(models.Model):
+    """A teacher's own label for entries (a standard, a focus such as oracy): the record
+    totals by them. Each teacher has their own tags."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="record_tags"
+    )
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="record_tag_unique")]
+
+    def __str__(self):
+        return self.name
