@@ -12,12 +12,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from community.models import ChatMessage, ChatSession, User
+from realtime.clock import RECHECK
 from tests.browser.test_live_thread import open_as
 from tests.factories import make_space, make_user
 
 # The host plans for the next minute. Rather than wait two minutes of wall time for Q2,
-# the test moves the plan back before anyone is in the room, so that Q2 falls due a few
-# seconds after the participants arrive; from then on only the server's clock acts.
+# the test moves the plan back while nobody is in the room (the host's waiting page has
+# gone, and with it the server's timer, which trusts what it read for RECHECK seconds),
+# so that Q2 falls due a few seconds after the participants arrive; from then on only
+# the server's clock acts.
 Q2_DUE_IN = 8
 
 
@@ -54,6 +57,11 @@ def test_a_host_runs_a_three_question_session_and_its_archive_lasts(browser, liv
     session = ChatSession.objects.get(title="Talk for writing")
     assert timezone.localtime(session.starts_at, london).hour == start.hour
 
+    mo.goto(f"{live_daphne}/sessions/")  # the host leaves the waiting page
+    left_at = time.time()
+    amira = open_as(browser, live_daphne, "amira@example.org", "/sessions/")
+    wanjiru = open_as(browser, live_daphne, "wanjiru@example.org", "/sessions/")
+    time.sleep(max(0, left_at + RECHECK + 1 - time.time()))
     ChatSession.objects.filter(pk=session.pk).update(
         starts_at=timezone.now() - timedelta(seconds=60 - Q2_DUE_IN)
     )
@@ -61,9 +69,8 @@ def test_a_host_runs_a_three_question_session_and_its_archive_lasts(browser, liv
     q2_due = session.due_at(session.questions.get(number=2)).timestamp()
 
     path = session.get_absolute_url()
-    amira = open_as(browser, live_daphne, "amira@example.org", path)
-    wanjiru = open_as(browser, live_daphne, "wanjiru@example.org", path)
-    mo.goto(f"{live_daphne}{path}")
+    for page in (amira, wanjiru, mo):
+        page.goto(f"{live_daphne}{path}")
     questions = amira.locator("[data-questions]")
     expect(questions.locator("#q1")).to_contain_text("rehearse sentences aloud")
     expect(questions.locator("#q2")).to_have_count(0)  # not out yet, not even hidden
