@@ -12,8 +12,10 @@ class NotificationSettingsForm(forms.ModelForm):
             "reactions",
             "invites",
             "sessions",
+            "inquiry",
             "email_mentions",
             "email_sessions",
+            "email_inquiry",
             "digest",
         ]
         labels = {
@@ -24,19 +26,23 @@ class NotificationSettingsForm(forms.ModelForm):
             "sessions": "Reminders of sessions I'm going to",
             "email_mentions": "Email me when someone @mentions me",
             "email_sessions": "Email me session reminders",
+            "inquiry": "Nudges about my inquiry cycles",
+            "email_inquiry": "Email me nudges about my inquiry cycles",
             "digest": "Email digest",
         }
         help_texts = {
             "email_mentions": "One email per mention, sent to your verified primary address.",
             "sessions": "15 minutes before a live session you said you'd be at.",
             "email_sessions": "15 minutes before a live session you said you'd be at.",
+            "inquiry": "One gentle reminder when a cycle has had no step for two weeks.",
+            "email_inquiry": "One gentle reminder when a cycle has had no step for two weeks.",
             "digest": "A summary of the notifications you haven’t read yet. "
             "It is only sent when there is something new.",
         }
         widgets = {"digest": forms.RadioSelect}
 
-    IN_APP = ["mentions", "replies", "reactions", "invites", "sessions"]
-    BY_EMAIL = ["email_mentions", "email_sessions", "digest"]
+    IN_APP = ["mentions", "replies", "reactions", "invites", "sessions", "inquiry"]
+    BY_EMAIL = ["email_mentions", "email_sessions", "email_inquiry", "digest"]
 
     def in_app_fields(self):
         return [self[name] for name in self.IN_APP]

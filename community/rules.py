@@ -35,7 +35,12 @@ def membership_in(user, space: Space) -> Membership | None:
 
 def forget_memberships(user) -> None:
     """Called by services that change the viewer's memberships mid-request."""
-    user.__dict__.pop("_staffroom_memberships", None)
+    # delattr, not user.__dict__: request.user is a lazy proxy, whose own __dict__ is not
+    # the user's (the cache would survive, and a space just joined would refuse a post).
+    try:
+        del user._staffroom_memberships
+    except AttributeError:
+        pass
 
 
 def session_audience(session, users) -> set[int]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from community.models import ChatSession
 from community.services import reminders, sessions
+from inquiry.services import cycles
 from realtime.hub import get_hub
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def _release(stored: str) -> None:
 def _minutely() -> None:
     reminders.send_due_reminders()
     sessions.record_ended_sessions()  # sessions that ended by the clock with nobody there
+    cycles.send_due_nudges()  # inquiry cycles stalled for 14 days (claimed: nudged once)
 
 
 async def every_minute() -> None:

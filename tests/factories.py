@@ -108,3 +108,68 @@ def make_thread(
 
 def post_of(thread, number: int = 1):
     return thread.posts.get(number=number)
+
+
+def make_module(*, author, status: str = "published", title: str | None = None, **overrides):
+    """A library module (published unless told), written straight to the table: no
+    review, no discussion thread. `phases`, `subjects`, `areas` and `tags` (names) may
+    be given as lists."""
+    from community.models import Tag
+    from inquiry.models import Module
+
+    n = next(_n)
+    now = timezone.now()
+    m2m = {key: overrides.pop(key, ()) for key in ("phases", "subjects", "areas", "tags")}
+    fields = {
+        "title": title or f"Module {n}",
+        "slug": f"module-{n}",
+        "summary": "Three ways to make thinking visible.",
+        "body": "Read this.",
+        "body_html": "<p>Read this.</p>",
+        "minutes": 10,
+        "try_prompt": "Try it.",
+        "try_prompt_html": "<p>Try it.</p>",
+        "author": author,
+        "status": status,
+        "published_at": now if status == "published" else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    fields.update(overrides)
+    module = Module.objects.create(**fields)
+    module.phases.set(m2m["phases"])
+    module.subjects.set(m2m["subjects"])
+    module.areas.set(m2m["areas"])
+    module.tags.set([Tag.objects.get_or_create(name=name)[0] for name in m2m["tags"]])
+    return module
+
+
+REFLECTION = {
+    "reflect_did": "I used talk partners before every written answer.",
+    "reflect_means": "Quieter pupils explained more when they had rehearsed.",
+    "reflect_came_to": "The module's try-this prompt, adapted for Year 4.",
+    "reflect_differently": "How can talk partners work in mixed-attainment groups of three?",
+}
+
+
+def make_cycle(*, owner, stage: str = "learn", reflected: bool = False, **overrides):
+    """An inquiry cycle written straight to the table (no record entries); `reflected`
+    fills the four reflection prompts, and a stage past plan gets a trial plan."""
+    from inquiry.models import InquiryCycle
+
+    now = timezone.now()
+    fields = {
+        "owner": owner,
+        "focus_question": f"How can I get more pupils talking? ({next(_n)})",
+        "stage": stage,
+        "stage_changed_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if stage not in ("learn", "plan"):
+        fields.update(trial_what="Talk partners", trial_what_html="<p>Talk partners</p>")
+    if reflected:
+        for field, text in REFLECTION.items():
+            fields[field], fields[f"{field}_html"] = text, f"<p>{text}</p>"
+    fields.update(overrides)
+    return InquiryCycle.objects.create(**fields)

@@ -217,6 +217,11 @@ INQUIRY_TABLE = {
     "record": ("GET", (L, 200, 200, 200, 200, 200)),
     "entry-add": ("GET", (L, 200, 200, 200, 200, 200)),
     "entry-edit": ("GET", (L, 200, 404, 404, 404, 404)),  # staff included: it is private
+    "entry-delete": ("GET", (L, 200, 404, 404, 404, 404)),  # a manual entry: it asks first
+    # each signed-in person exports their own record (and only theirs)
+    "record-export-csv": ("GET", (L, 200, 200, 200, 200, 200)),
+    "record-export-json": ("GET", (L, 200, 200, 200, 200, 200)),
+    "record-print": ("GET", (L, 200, 200, 200, 200, 200)),
 }
 # fmt: on
 
@@ -224,18 +229,20 @@ INQUIRY_TABLE = {
 def test_every_inquiry_url_pattern_has_a_row():
     from inquiry.urls import urlpatterns as inquiry_patterns
 
-    assert {p.name for p in inquiry_patterns} == INQUIRY_TABLE.keys()
+    tables = INQUIRY_TABLE.keys() | LIBRARY_TABLE.keys() | PRIORITY_TABLE.keys()
+    tables |= CYCLE_TABLE.keys()
+    assert {p.name for p in inquiry_patterns} == tables
 
 
 def _inquiry_url(name, teacher):
     from inquiry.models import RecordEntry
 
-    if name != "entry-edit":
+    if name not in ("entry-edit", "entry-delete"):
         return reverse(f"inquiry:{name}")
     entry = RecordEntry.objects.create(
         user=teacher, kind="manual", title="Reading", occurred_at=timezone.now(), minutes=30
     )
-    return reverse("inquiry:entry-edit", kwargs={"pk": entry.pk})
+    return reverse(f"inquiry:{name}", kwargs={"pk": entry.pk})
 
 
 @pytest.mark.parametrize("name", sorted(INQUIRY_TABLE))
@@ -257,3 +264,212 @@ def test_inquiry_outcome(client, world, teacher, name, role):
 def test_inquiry_urls_refuse_other_methods(client, world, teacher, name):
     client.force_login(teacher)
     assert client.delete(_inquiry_url(name, teacher)).status_code == 405
+
+
+# --- The library (inquiry): every module is the member's (teacher's) own ------------------------
+# (method, which of the member's modules, outcomes). A draft exists only for its author and
+# staff (404 for the rest); a published module is everyone's to read and its author's no
+# longer to edit (403). Requests use the row's method.
+# fmt: off
+LIBRARY_TABLE = {
+    "library": ("GET", None, (L, 200, 200, 200, 200, 200)),
+    "module-create": ("GET", None, (L, 200, 200, 200, 200, 200)),
+    "library-mine": ("GET", None, (L, 200, 200, 200, 200, 200)),
+    "library-review": ("GET", None, (L, 403, 403, 403, 403, 200)),
+    "module": ("GET", "draft", (L, 200, 404, 404, 404, 200)),
+    "module-edit": ("GET", "published", (L, 403, 403, 403, 403, 200)),
+    "module-resource-add": ("GET", "draft", (L, 200, 404, 404, 404, 200)),
+    "module-resource-remove": ("POST", "draft", (L, 302, 404, 404, 404, 302)),
+    "module-file": ("GET", "draft", (L, 200, 404, 404, 404, 200)),
+    "module-submit": ("POST", "draft", (L, 302, 404, 404, 404, 403)),
+    "module-publish": ("POST", "in_review", (L, 403, 404, 404, 404, 302)),
+    "module-send-back": ("GET", "in_review", (L, 403, 404, 404, 404, 200)),
+    "module-start": ("POST", "published", (L, 302, 302, 302, 302, 302)),
+    "module-complete": ("POST", "published", (L, 302, 302, 302, 302, 302)),
+}
+# fmt: on
+
+
+@pytest.fixture
+def library_world(world, teacher, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inquiry.services import library
+    from tests.factories import make_module
+
+    settings.MEDIA_ROOT = tmp_path
+    modules = {
+        status: make_module(author=teacher, status=status)
+        for status in ("draft", "in_review", "published")
+    }
+    resource = library.add_resource(
+        actor=teacher,
+        module=modules["draft"],
+        kind="other",
+        title="Plan",
+        upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    return modules, resource, world[4]
+
+
+def _library_url(name, modules, resource, which):
+    if which is None:
+        return reverse(f"inquiry:{name}")
+    kwargs = {"slug": modules[which].slug}
+    if name in ("module-file", "module-resource-remove"):
+        kwargs["pk"] = resource.pk
+    return reverse(f"inquiry:{name}", kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY_TABLE))
+@pytest.mark.parametrize("role", ROLES)
+def test_library_outcome(client, library_world, name, role):
+    modules, resource, users = library_world
+    method, which, outcomes = LIBRARY_TABLE[name]
+    expected = dict(zip(ROLES, outcomes, strict=True))[role]
+    if role != "anonymous":
+        client.force_login(users[role])
+    url = _library_url(name, modules, resource, which)
+    response = client.post(url) if method == "POST" else client.get(url)
+    if expected == L:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == expected, f"{method} {url} as {role}"
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY_TABLE))
+def test_library_urls_refuse_other_methods(client, library_world, name):
+    modules, resource, users = library_world
+    method, which, _ = LIBRARY_TABLE[name]
+    client.force_login(users["staff"])
+    url = _library_url(name, modules, resource, which)
+    response = client.get(url) if method == "POST" else client.delete(url)
+    assert response.status_code == 405
+
+
+# --- School priorities (inquiry): a priority of the member's (teacher's) school, Riverside --
+# Any signed-in teacher reads it (the school directory is open); only the school's leads
+# (here: staff; a moderator of the school's own space is tested in test_school_priorities)
+# publish, edit and archive. Requests use the row's method.
+# fmt: off
+PRIORITY_TABLE = {
+    "priority": ("GET", (L, 200, 200, 200, 200, 200)),
+    "priority-create": ("GET", (L, 403, 403, 403, 403, 200)),
+    "priority-edit": ("GET", (L, 403, 403, 403, 403, 200)),
+    "priority-archive": ("POST", (L, 403, 403, 403, 403, 302)),
+}
+# fmt: on
+
+
+def _priority_url(name, school, staff):
+    from inquiry.services.priorities import create_priority
+
+    if name == "priority-create":
+        return reverse("inquiry:priority-create", kwargs={"slug": school.slug})
+    priority = create_priority(actor=staff, school=school, title="Oracy")
+    return reverse(f"inquiry:{name}", kwargs={"slug": school.slug, "pk": priority.pk})
+
+
+@pytest.mark.parametrize("name", sorted(PRIORITY_TABLE))
+@pytest.mark.parametrize("role", ROLES)
+def test_priority_outcome(client, world, school, staff, name, role):
+    method, outcomes = PRIORITY_TABLE[name]
+    expected = dict(zip(ROLES, outcomes, strict=True))[role]
+    if role != "anonymous":
+        client.force_login(world[4][role])
+    url = _priority_url(name, school, staff)
+    response = client.post(url) if method == "POST" else client.get(url)
+    if expected == L:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == expected, f"{method} {url} as {role}"
+
+
+@pytest.mark.parametrize("name", sorted(PRIORITY_TABLE))
+def test_priority_urls_refuse_other_methods(client, world, school, staff, name):
+    method, _ = PRIORITY_TABLE[name]
+    client.force_login(staff)
+    url = _priority_url(name, school, staff)
+    response = client.get(url) if method == "POST" else client.delete(url)
+    assert response.status_code == 405
+
+
+# --- Inquiry cycles: the member's (teacher's) cycle, shared with the PRIVATE space -------------
+# (in its share stage, already shared there, with a photo as evidence). The space's moderator
+# (rob) is a member, so sees it: 403 on every write. Everyone else: 404 (staff included:
+# a cycle is seen only as far as its owner shared it). Requests use the row's method.
+# fmt: off
+CYCLE_TABLE = {
+    "cycles": ("GET", (L, 200, 200, 200, 200, 200)),
+    "cycle-start": ("GET", (L, 200, 200, 200, 200, 200)),
+    "cycle-suggest": ("GET", (L, 200, 200, 200, 200, 200)),
+    "cycle": ("GET", (L, 200, 404, 404, 200, 404)),
+    "cycle-advance": ("POST", (L, 302, 404, 404, 403, 404)),  # share → done: it is shared
+    "cycle-plan": ("GET", (L, 302, 404, 404, 403, 404)),  # the owner: "plan in the plan stage"
+    "cycle-evidence-add": ("GET", (L, 200, 404, 404, 403, 404)),
+    "cycle-evidence": ("GET", (L, 200, 404, 404, 200, 404)),
+    "cycle-evidence-delete": ("POST", (L, 302, 404, 404, 403, 404)),
+    "cycle-reflect": ("GET", (L, 302, 404, 404, 403, 404)),  # shared: the reflection stays
+    "cycle-visibility": ("GET", (L, 200, 404, 404, 403, 404)),
+    "cycle-share": ("GET", (L, 302, 404, 404, 403, 404)),  # already shared
+    "cycle-feedback": ("GET", (L, 403, 404, 404, 200, 404)),  # not on your own cycle
+}
+# fmt: on
+
+
+@pytest.fixture
+def cycle_world(world, teacher, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from inquiry.models import InquiryCycle
+    from inquiry.services import cycles
+    from tests.factories import make_cycle
+
+    settings.MEDIA_ROOT = tmp_path
+    space, thread = world[0], world[1]
+    cycle = make_cycle(
+        owner=teacher, stage="share", reflected=True, visibility="space", space=space
+    )
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(photo, "PNG")
+    upload = SimpleUploadedFile("work.png", photo.getvalue())
+    evidence = cycles.add_evidence(actor=teacher, cycle=cycle, kind="photo", upload=upload)
+    InquiryCycle.objects.filter(pk=cycle.pk).update(thread=thread)
+    return cycle, evidence, world[4]
+
+
+def _cycle_url(name, cycle, evidence):
+    if name in ("cycles", "cycle-start", "cycle-suggest"):
+        return reverse(f"inquiry:{name}")
+    if name in ("cycle-evidence", "cycle-evidence-delete"):
+        return reverse(f"inquiry:{name}", kwargs={"pk": cycle.pk, "eid": evidence.pk})
+    return reverse(f"inquiry:{name}", kwargs={"pk": cycle.pk})
+
+
+@pytest.mark.parametrize("name", sorted(CYCLE_TABLE))
+@pytest.mark.parametrize("role", ROLES)
+def test_cycle_outcome(client, cycle_world, name, role):
+    cycle, evidence, users = cycle_world
+    method, outcomes = CYCLE_TABLE[name]
+    expected = dict(zip(ROLES, outcomes, strict=True))[role]
+    if role != "anonymous":
+        client.force_login(users[role])
+    url = _cycle_url(name, cycle, evidence)
+    response = client.post(url, {"to": "done"}) if method == "POST" else client.get(url)
+    if expected == L:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == expected, f"{method} {url} as {role}"
+
+
+@pytest.mark.parametrize("name", sorted(CYCLE_TABLE))
+def test_cycle_urls_refuse_other_methods(client, cycle_world, name):
+    cycle, evidence, users = cycle_world
+    method, _ = CYCLE_TABLE[name]
+    client.force_login(users["member"])
+    url = _cycle_url(name, cycle, evidence)
+    response = client.get(url) if method == "POST" else client.delete(url)
+    assert response.status_code == 405

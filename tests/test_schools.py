@@ -64,9 +64,10 @@ def test_school_page_query_count_does_not_grow(client, school, django_assert_num
     for _ in range(size):
         make_user(school=school)
     client.force_login(user)
-    # session, user, profile, school, member count, members page, phases, subjects, and
-    # the page frame's unread count and moderator check
-    with django_assert_num_queries(10):
+    # session, user, profile, school, member count, members page, phases, subjects, the
+    # school's priorities and whether the viewer leads the school (inquiry), and the page
+    # frame's unread count and moderator check
+    with django_assert_num_queries(12):
         response = client.get(school.get_absolute_url())
     assert response.status_code == 200
     assert f"Members ({size + 1})" in response.content.decode()

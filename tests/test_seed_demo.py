@@ -39,10 +39,12 @@ def test_seed_demo_builds_living_spaces(db):
 def test_seed_demo_is_idempotent(db):
     seed()
     from community.models import ChatMessage, ChatSession, Post, Report, Space
+    from inquiry.models import InquiryCycle, Module, RecordEntry, SchoolPriority
 
     def counts():
         models = (User, School, Profile, Space, Post, Report, ChatSession, ChatMessage)
-        return [m.objects.count() for m in models]
+        inquiry = (Module, InquiryCycle, RecordEntry, SchoolPriority)
+        return [m.objects.count() for m in models + inquiry]
 
     before = counts()
     seed()
@@ -67,3 +69,36 @@ def test_seed_demo_has_a_session_about_to_start_and_one_to_read(db):
     assert past.state() == "ended" and past.began_at < timezone.now() - dt.timedelta(days=6)
     assert [len(g["answers"]) for g in archive["groups"]] == [3, 3, 2, 3]
     assert all(g["answers"][0].pinned_at for g in archive["groups"])  # a highlight leads
+
+
+def test_seed_demo_has_a_library_cycles_at_every_stage_and_a_record_with_history(
+    db, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from inquiry.models import Feedback, InquiryCycle, Module, RecordEntry, SchoolPriority
+
+    with django_capture_on_commit_callbacks(execute=True):  # stage entries: on commit
+        seed()
+    published = Module.objects.published()
+    assert (
+        published.count() >= 28
+        and published.filter(thread__isnull=False).count() == published.count()
+    )
+    assert Module.objects.filter(status="in_review").exists()  # something for staff to review
+    assert len(set(published.values_list("phases__slug", flat=True))) >= 5
+    stages = set(InquiryCycle.objects.values_list("stage", flat=True))
+    assert stages == set(InquiryCycle.Stage.values)
+    shared = InquiryCycle.objects.exclude(thread=None)
+    assert shared.count() >= 2 and Feedback.objects.filter(cycle__in=shared).count() >= 3
+    assert SchoolPriority.objects.filter(school__name="Riverside Primary School").exists()
+    amira = RecordEntry.objects.filter(user__username="amira")
+    months = {e.occurred_at.strftime("%Y-%m") for e in amira}
+    assert len(months) >= 4 and set(amira.values_list("kind", flat=True)) >= {
+        "module",
+        "stage",
+        "reflection",
+        "session",
+        "manual",
+    }
+    assert min(e.occurred_at for e in amira) < timezone.now() - timezone.timedelta(days=120)

@@ -23,6 +23,7 @@ UNSUBSCRIBE = {
     "mentions": {"email_mentions": False},
     "digest": {"digest": NotificationSettings.Digest.OFF},
     "sessions": {"email_sessions": False},
+    "inquiry": {"email_inquiry": False},
 }
 DIGEST_PERIOD = {
     NotificationSettings.Digest.DAILY: timedelta(days=1),

@@ -18,8 +18,10 @@ SETTINGS_FIELDS = (
     "reactions",
     "invites",
     "sessions",
+    "inquiry",
     "email_mentions",
     "email_sessions",
+    "email_inquiry",
     "digest",
 )
 
@@ -39,8 +41,10 @@ def notify(
     thread=None,
     space=None,
     session=None,
+    link: str = "",
 ) -> list[Notification]:
-    """Tell each of `users` (except the actor) about something, as their settings allow."""
+    """Tell each of `users` (except the actor) about something, as their settings allow.
+    `link` is a path on this site, for what is none of the objects above (a module)."""
     users = {u.pk: u for u in users if actor is None or u.pk != actor.pk}
     if not users:
         return []
@@ -63,6 +67,7 @@ def notify(
             thread=thread,
             space=space,
             session=session,
+            link=link,
         )
         for pk in users
         if pk not in declined

@@ -6,6 +6,7 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -40,6 +41,11 @@ def _link_for(
         if notification.space_id not in visible_spaces:
             return centre
         return notification.space.get_absolute_url()
+    if notification.link.startswith("/") and url_has_allowed_host_and_scheme(
+        notification.link, allowed_hosts=None
+    ):
+        # A path on this site (a library module): that page checks who may see it.
+        return notification.link
     return centre
 
 

@@ -1,5 +1,6 @@
 """Every write to the CPD record: entries the system writes when something happens, and
-the teacher's own (adding one, editing title, minutes and notes)."""
+the teacher's own (adding one, editing title, minutes, notes and tags, deleting one they
+added)."""
 
 import zoneinfo
 from dataclasses import dataclass
@@ -12,7 +13,16 @@ from django.utils import timezone
 from community.markdown import render_markdown
 from community.models import User
 from inquiry import rules
-from inquiry.models.record import MAX_MINUTES, NOTES_MAX_LENGTH, TITLE_MAX_LENGTH, RecordEntry
+from inquiry.models.record import (
+    MAX_MINUTES,
+    NOTES_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    RecordEntry,
+    RecordTag,
+)
+
+MAX_TAGS = 10  # per entry: labels, not an essay
+TAG_MAX_LENGTH = RecordTag._meta.get_field("name").max_length
 
 
 @dataclass(frozen=True)
@@ -84,7 +94,14 @@ def _zone_of(user: User) -> zoneinfo.ZoneInfo:
 
 @transaction.atomic
 def add_entry(
-    *, actor: User, title: str, occurred_on: date, minutes: int, notes: str = "", now=None
+    *,
+    actor: User,
+    title: str,
+    occurred_on: date,
+    minutes: int,
+    notes: str = "",
+    tags: list[str] = (),
+    now=None,
 ) -> RecordEntry:
     """The teacher's own entry (reading, a course elsewhere), on a day in their zone."""
     now = now or timezone.now()
@@ -98,9 +115,13 @@ def add_entry(
         title, notes_html = _clean(title=title, minutes=minutes, notes=notes)
     except ValidationError as error:
         problems.update(error.message_dict)
+    try:
+        tags = check_tags(tags)
+    except ValidationError as error:
+        problems["tags"] = error.messages
     if problems:
         raise ValidationError(problems)
-    return RecordEntry.objects.create(
+    entry = RecordEntry.objects.create(
         user=actor,
         kind=RecordEntry.Kind.MANUAL,
         title=title,
@@ -112,18 +133,104 @@ def add_entry(
         created_at=now,
         updated_at=now,
     )
+    if tags:
+        _set_tags(entry, tags)
+    return entry
 
 
 @transaction.atomic
 def update_entry(
-    *, actor: User, entry: RecordEntry, title: str, minutes: int, notes: str, now=None
+    *,
+    actor: User,
+    entry: RecordEntry,
+    title: str,
+    minutes: int,
+    notes: str,
+    tags: list[str] | None = None,
+    now=None,
 ) -> RecordEntry:
-    """The owner corrects an entry's title and minutes and writes their own notes; what
-    the system recorded (its date, evidence and details) stays."""
+    """The owner corrects an entry's title and minutes, writes their own notes and labels
+    it with their tags (None leaves the tags as they are); what the system recorded (its
+    date, evidence and details) stays."""
     if not rules.can_edit_entry(actor, entry):
         raise PermissionDenied("Only the teacher whose record this is edits it.")
-    title, notes_html = _clean(title=title, minutes=minutes, notes=notes)
+    problems = {}
+    try:
+        title, notes_html = _clean(title=title, minutes=minutes, notes=notes)
+    except ValidationError as error:
+        problems.update(error.message_dict)
+    if tags is not None:
+        try:
+            tags = check_tags(tags)
+        except ValidationError as error:
+            problems["tags"] = error.messages
+    if problems:
+        raise ValidationError(problems)
     entry.title, entry.minutes, entry.notes, entry.notes_html = title, minutes, notes, notes_html
     entry.updated_at = now or timezone.now()
     entry.save(update_fields=["title", "minutes", "notes", "notes_html", "updated_at"])
+    if tags is not None:
+        _set_tags(entry, tags)
     return entry
+
+
+@transaction.atomic
+def delete_entry(*, actor: User, entry: RecordEntry) -> None:
+    """The owner deletes an entry they added. Staffroom's own entries are refused (see
+    rules.can_delete_entry): write_entries would write them again from their source."""
+    if not rules.can_delete_entry(actor, entry):
+        if rules.can_edit_entry(actor, entry):
+            raise PermissionDenied(
+                "Staffroom wrote this entry when it happened, so it stays in your record: "
+                "change its title, minutes or notes instead (0 minutes leaves it out of "
+                "your hours)."
+            )
+        raise PermissionDenied("Only the teacher whose record this is changes it.")
+    entry.delete()
+
+
+# --- Tags -------------------------------------------------------------------------------
+
+
+def parse_tags(text: str) -> list[str]:
+    """ "Teachers' Standard 4, oracy,, Oracy " -> ["Teachers' Standard 4", "oracy"]: split
+    on commas, spaces tidied, blanks dropped, the first spelling of a repeat kept."""
+    names, seen = [], set()
+    for part in text.split(","):
+        name = " ".join(part.split())
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    return names
+
+
+def check_tags(names) -> list[str]:
+    """The tag names tidied (as parse_tags does), or a ValidationError saying what is
+    wrong: at most MAX_TAGS, each at most TAG_MAX_LENGTH characters."""
+    names = parse_tags(",".join(names))
+    problems = []
+    if len(names) > MAX_TAGS:
+        problems.append(f"An entry has at most {MAX_TAGS} tags; this has {len(names)}.")
+    for name in names:
+        if len(name) > TAG_MAX_LENGTH:
+            problems.append(
+                f"A tag is at most {TAG_MAX_LENGTH} characters: “{name[:20]}…” has {len(name)}."
+            )
+    if problems:
+        raise ValidationError(problems)
+    return names
+
+
+def _set_tags(entry: RecordEntry, names: list[str]) -> None:
+    """The entry's tags become these, each the teacher's own: an existing tag is reused
+    whatever its case ("Oracy" is "oracy"), a new one is created (get_or_create, so two
+    tabs saving the same new tag make one). Tags no entry uses any more are kept: they
+    are the teacher's vocabulary."""
+    mine = {tag.name.casefold(): tag for tag in RecordTag.objects.filter(user_id=entry.user_id)}
+    tags = []
+    for name in names:
+        tag = mine.get(name.casefold())
+        if tag is None:
+            tag, _ = RecordTag.objects.get_or_create(user_id=entry.user_id, name=name)
+        tags.append(tag)
+    entry.tags.set(tags)

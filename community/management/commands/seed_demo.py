@@ -13,6 +13,7 @@ from community.management.commands._demo_forum import seed_forum
 from community.management.commands._demo_sessions import seed_sessions
 from community.models import Phase, Post, Profile, School, Space, Subject, User
 from community.services import forum
+from inquiry.management.commands._demo_inquiry import seed_inquiry
 
 DEMO_PASSWORD = "staffroom-demo"
 
@@ -171,6 +172,7 @@ class Command(BaseCommand):
                 forum.open_school_space(school=school)
         seed_forum(staff, moderator)
         seed_sessions(staff, moderator)
+        seed_inquiry(staff)
         self.print_logins()
 
     def account(self, username: str, name: str) -> User:
