@@ -43,6 +43,8 @@ lint: install-test
 bench: install-test
 	$(BIN)/python bench/markdown.py
 	$(BIN)/python bench/community.py
+	$(BIN)/python bench/library.py
+	$(BIN)/python bench/record.py
 	$(BIN)/python bench/live_load.py
 
 clean:

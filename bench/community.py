@@ -510,14 +510,16 @@ class SqlTimer:
             self.seconds += time.perf_counter() - start
 
 
-def measure(client, url: str) -> dict:
+def measure(client, url: str, *, runs: int = RUNS) -> dict:
+    """p50 and p95 server time of a page over `runs` requests (after a warm-up), its
+    queries, their SQL time, and its size. The other benches (library, record) use it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(WARMUP):  # caches, template loading, the first read-state write
         assert client.get(url).status_code == 200, url
-    timings, sql_times, query_counts = [], [], set()
-    for _ in range(RUNS):
+    timings, sql_times, query_counts, size = [], [], set(), 0
+    for _ in range(runs):
         sql = SqlTimer()
         with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(sql):
             start = time.perf_counter()
@@ -526,11 +528,13 @@ def measure(client, url: str) -> dict:
         assert response.status_code == 200, (url, response.status_code)
         query_counts.add(len(captured))
         sql_times.append(sql.seconds * 1000)
+        size = len(response.content)
     return {
         "p50": statistics.median(timings),
         "p95": percentile(timings, 95),
         "queries": "/".join(str(n) for n in sorted(query_counts)),  # one number when steady
         "sql": statistics.median(sql_times),
+        "kb": size / 1024,
     }
 
 

@@ -18,14 +18,14 @@ import argparse
 import datetime
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # as bench/community.py: this directory holds a markdown.py
-from bench.community import SqlTimer, machine, percentile, prepare_database, sentence  # noqa: E402
+from bench import community as community_bench  # noqa: E402
+from bench.community import WARMUP, machine, prepare_database, sentence  # noqa: E402
 from bench.perfdoc import write_section  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -33,7 +33,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 HEADING = "## Library"
 MODULES = 500
 AUTHORS = 60
-WARMUP = 3
 RUNS = 50
 READER = "library-reader"
 SEED = 20261201
@@ -167,30 +166,6 @@ def pages() -> list[tuple[str, str]]:
     ]
 
 
-def measure(client, url: str) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(WARMUP):
-        assert client.get(url).status_code == 200, url
-    timings, sql_times, counts = [], [], set()
-    for _ in range(RUNS):
-        sql = SqlTimer()
-        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(sql):
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        counts.add(len(captured))
-        sql_times.append(sql.seconds * 1000)
-    return {
-        "p50": statistics.median(timings),
-        "p95": percentile(timings, 95),
-        "queries": "/".join(str(n) for n in sorted(counts)),
-        "sql": statistics.median(sql_times),
-    }
-
-
 def section(rows, matches: dict[str, int], took: dict) -> str:
     found = " and ".join(f"“{word}” {n}" for word, n in matches.items())
     lines = [
@@ -259,7 +234,7 @@ def main() -> int:
     started = time.perf_counter()
     rows = []
     for label, url in pages():
-        result = measure(client, url)
+        result = community_bench.measure(client, url, runs=RUNS)
         rows.append((label, result))
         print(
             f"{label:<52} p50 {result['p50']:7.1f} ms  p95 {result['p95']:7.1f} ms  "

@@ -15,7 +15,6 @@ import argparse
 import datetime
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Replace, not prepend: this directory holds markdown.py, which would shadow Markdown.
 sys.path[0] = str(ROOT)
-from bench.community import SqlTimer, machine, percentile, prepare_database  # noqa: E402
+from bench import community as community_bench  # noqa: E402
+from bench.community import WARMUP, machine, prepare_database  # noqa: E402
 from bench.perfdoc import write_section  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -33,7 +33,6 @@ DATABASE = "staffroom_bench_record"
 OWNER = "recorder"
 ENTRIES = 1000
 OTHERS, OTHERS_ENTRIES = 200, 50
-WARMUP = 3
 RUNS = 50
 SEED = 20261201
 TAGS = [
@@ -135,32 +134,6 @@ def seed() -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def measure(client, url: str) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(WARMUP):
-        assert client.get(url).status_code == 200, url
-    timings, sql_times, counts, size = [], [], set(), 0
-    for _ in range(RUNS):
-        sql = SqlTimer()
-        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(sql):
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        counts.add(len(captured))
-        sql_times.append(sql.seconds * 1000)
-        size = len(response.content)
-    return {
-        "p50": statistics.median(timings),
-        "p95": percentile(timings, 95),
-        "queries": "/".join(str(n) for n in sorted(counts)),
-        "sql": statistics.median(sql_times),
-        "kb": size / 1024,
-    }
-
-
 def pages() -> list[tuple[str, str]]:
     from django.urls import reverse
     from django.utils import timezone
@@ -248,7 +221,7 @@ def main() -> int:
     started = time.perf_counter()
     rows = []
     for label, url in pages():
-        result = measure(client, url)
+        result = community_bench.measure(client, url, runs=RUNS)
         rows.append((label, result))
         print(
             f"{label:<52} p50 {result['p50']:7.1f} ms  p95 {result['p95']:7.1f} ms  "

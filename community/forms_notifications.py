@@ -1,23 +1,13 @@
 from django import forms
 
 from community.models import NotificationSettings
+from community.services.notifications import SETTINGS_FIELDS
 
 
 class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = NotificationSettings
-        fields = [
-            "mentions",
-            "replies",
-            "reactions",
-            "invites",
-            "sessions",
-            "inquiry",
-            "email_mentions",
-            "email_sessions",
-            "email_inquiry",
-            "digest",
-        ]
+        fields = list(SETTINGS_FIELDS)  # what the service lets a teacher change
         labels = {
             "mentions": "When someone @mentions me",
             "replies": "When someone replies in a thread I follow",
