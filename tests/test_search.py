@@ -223,3 +223,11 @@ def test_the_stored_vector_follows_edits_and_title_changes(space, teacher, threa
     Thread.objects.filter(pk=thread.pk).update(title="Place value games")
     assert list(posts_matching(web_query("games"))) == [opening]
     assert not posts_matching(web_query("talks")).exists()
+
+
+def test_the_nav_search_box_keeps_the_words_only_on_the_search_page(client, teacher):
+    client.force_login(teacher)
+    searched = client.get(reverse("community:search"), {"q": "oracy"}).content.decode()
+    assert 'id="nav-search-q" type="search" name="q" placeholder="Search" value="oracy"' in searched
+    elsewhere = client.get("/library/", {"q": "oracy"}).content.decode()
+    assert 'id="nav-search-q" type="search" name="q" placeholder="Search" value=""' in elsewhere
