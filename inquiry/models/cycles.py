@@ -72,6 +72,14 @@ class InquiryCycle(models.Model):
         on_delete=models.SET_NULL,
         related_name="cycles",
     )
+    # A course unit's classroom task, when the cycle was started from one.
+    cohort_unit = models.ForeignKey(
+        "inquiry.CohortUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cycles",
+    )
     stage = models.CharField(max_length=8, choices=Stage.choices, default=Stage.LEARN)
     stage_changed_at = models.DateTimeField(default=timezone.now)
     visibility = models.CharField(

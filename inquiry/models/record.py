@@ -33,6 +33,8 @@ class RecordEntry(models.Model):
         FEEDBACK = "feedback", "Feedback given"
         SESSION = "session", "Live session"
         COHORT = "cohort", "Cohort session"
+        UNIT = "unit", "Course unit completed"
+        CREDENTIAL = "credential", "Credential earned"
         MANUAL = "manual", "Added by me"
 
     user = models.ForeignKey(
