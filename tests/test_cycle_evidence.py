@@ -206,6 +206,8 @@ def test_a_photo_is_served_inline_with_its_type_nosniff_and_a_sandbox(teacher_cl
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"].startswith("sandbox")
     assert response["Content-Disposition"].startswith("inline")
+    # No cache keeps a photo of pupils' work after the cycle is made private again.
+    assert response["Cache-Control"] == "private, no-store"
 
 
 def test_a_file_is_served_as_a_download(teacher_client, teacher):

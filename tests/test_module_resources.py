@@ -250,7 +250,7 @@ def test_a_colleague_downloads_a_resource_with_safe_headers(
     assert response["Content-Disposition"].startswith("attachment;")
     assert 'filename="lesson-plan.pdf"' in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
 
 
 def test_an_image_is_shown_inline(client, colleague, published_with_files):
@@ -258,7 +258,7 @@ def test_an_image_is_shown_inline(client, colleague, published_with_files):
     response = login(client, colleague).get(file_url(module, image))
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"].startswith("inline;")
-    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
 
 
 def test_the_module_page_lists_resources_with_type_and_size(

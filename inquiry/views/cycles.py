@@ -5,13 +5,13 @@ over inquiry.services.cycles; every cycle is loaded through visible_to (else 404
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community import rules as community_rules
-from inquiry import rules
+from inquiry import rules, uploads
 from inquiry.forms_cycles import (
     AdvanceForm,
     EvidenceForm,
@@ -284,21 +284,11 @@ def evidence_file(request, pk, eid):
     evidence = get_object_or_404(Evidence, pk=eid, cycle=cycle)
     if not evidence.file:
         raise Http404("That evidence is a note.")
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("That file is missing.") from None
-    image = evidence.content_type.startswith("image/")
-    response = FileResponse(
-        handle,
+    return uploads.serve(
+        evidence.file,
         content_type=evidence.content_type,
-        as_attachment=not image,
         filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @login_required

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.http import urlencode
@@ -13,7 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inquiry import queries_library as queries
-from inquiry import rules
+from inquiry import rules, uploads
 from inquiry.forms_library import LibraryFilterForm, ModuleForm, ResourceForm, SendBackForm
 from inquiry.models import Module, ModuleCompletion
 from inquiry.services import library as services
@@ -197,22 +196,12 @@ def resource_file(request, slug, pk):
     nothing in it; only images show in the page, the rest download."""
     module = _visible_module(request, slug)
     resource = get_object_or_404(module.resources, pk=pk)
-    try:
-        handle = resource.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("That file is no longer here.") from None
-    image = resource.content_type.startswith("image/")
     extension = resource.file.name.rsplit(".", 1)[-1] if "." in resource.file.name else "bin"
-    response = FileResponse(
-        handle,
+    return uploads.serve(
+        resource.file,
         content_type=resource.content_type,
-        as_attachment=not image,
         filename=f"{slugify(resource.title) or 'resource'}.{extension}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- Review -------------------------------------------------------------------------------

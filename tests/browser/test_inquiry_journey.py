@@ -65,9 +65,7 @@ def advance(page, button: str, minutes: int, stage: str):
     expect(page.get_by_text(f"Moved to {stage}.")).to_be_visible()
 
 
-def test_a_teacher_learns_tries_reflects_and_shares_and_her_record_holds_it(
-    browser, site, media
-):
+def test_a_teacher_learns_tries_reflects_and_shares_and_her_record_holds_it(browser, site, media):
     school = make_school(name="Riverside Primary", slug="riverside-primary")
     amira = make_user(username="amira", display_name="Amira Khan", school=school)
     wanjiru = make_user(username="wanjiru", display_name="Wanjiru Kamau")
@@ -89,6 +87,8 @@ def test_a_teacher_learns_tries_reflects_and_shares_and_her_record_holds_it(
 
     # The library: a search and a filter find the one module.
     a = open_as(browser, site, "amira@example.org", "/library/")
+    # Two search landmarks on this page, each named, so a screen reader tells them apart.
+    expect(a.get_by_role("search", name="Search Staffroom")).to_have_count(1)
     filters = a.get_by_role("search", name="Search and filter the library")
     filters.get_by_label("Search the library").fill("talk partners")
     filters.get_by_label("Phase").select_option(label="Primary")
@@ -107,10 +107,10 @@ def test_a_teacher_learns_tries_reflects_and_shares_and_her_record_holds_it(
     expect(question).to_have_value(
         "What happens when I try “Talk partners before writing” with my class?"
     )
-    question.fill("How do talk partners change my Year 4 pupils' written answers?")
+    focus = "How do talk partners change my Year 4 pupils' written answers?"
+    question.fill(focus)
     a.get_by_role("button", name="Start the cycle").click()
     expect(a.get_by_text("Your inquiry cycle has begun.")).to_be_visible()
-    focus = "How do talk partners change my Year 4 pupils' written answers?"
     expect(a.get_by_role("heading", name=focus, level=1)).to_be_visible()
     cycle = InquiryCycle.objects.get(owner=amira)
     assert cycle.module == module and cycle.visibility == InquiryCycle.Visibility.PRIVATE
@@ -187,7 +187,9 @@ def test_a_teacher_learns_tries_reflects_and_shares_and_her_record_holds_it(
     # Wanjiru, a member of the space, opens the cycle and gives feedback.
     w = open_as(browser, site, "wanjiru@example.org", path)
     expect(w.get_by_role("heading", name=focus, level=1)).to_be_visible()
-    expect(w.get_by_role("region", name="Reflection", exact=True)).to_contain_text(REFLECTION["What did I do?"])
+    expect(w.get_by_role("region", name="Reflection", exact=True)).to_contain_text(
+        REFLECTION["What did I do?"]
+    )
     w.get_by_role("link", name="Give feedback").click()
     w.get_by_label("Warm: what worked").fill("Sentence stems gave the quiet pupils a way in.")
     w.get_by_label("Cool: a question or a suggestion").fill("What if partners swapped weekly?")
@@ -223,7 +225,8 @@ def test_a_teacher_learns_tries_reflects_and_shares_and_her_record_holds_it(
     assert rows == expected  # newest first
     assert RecordEntry.objects.filter(user=wanjiru, kind=RecordEntry.Kind.FEEDBACK).count() == 1
 
-    a.get_by_role("button", name="Amira Khan").click()  # the account menu
+    # The account menu (a <summary>, which has no ARIA role to find it by).
+    a.get_by_role("navigation", name="Main").locator("summary", has_text="Amira Khan").click()
     a.get_by_role("link", name="My CPD record").click()
     expect(a.get_by_role("heading", name="My CPD record", level=1)).to_be_visible()
     summary = a.get_by_role("region", name="The whole record", exact=True)
@@ -246,9 +249,9 @@ def test_a_teacher_learns_tries_reflects_and_shares_and_her_record_holds_it(
             )
         )
     assert shown == expected
-    expect(timeline.get_by_role("link", name="Talk partners before writing")).to_have_attribute(
-        "href", module.get_absolute_url()
-    )
+    expect(
+        timeline.get_by_role("link", name="Talk partners before writing", exact=True)
+    ).to_have_attribute("href", module.get_absolute_url())
 
     response = a.request.get(f"{site}/record/export.csv")
     assert response.ok and response.headers["content-type"].startswith("text/csv")
