@@ -268,7 +268,7 @@ def test_the_demo_gives_amira_last_weeks_session_in_her_record(db):
     call_command("seed_demo", stdout=StringIO())
     past = ChatSession.objects.get(recorded_at__isnull=False)
     amira = User.objects.get(username="amira")
-    [entry] = RecordEntry.objects.visible_to(amira)
+    [entry] = RecordEntry.objects.visible_to(amira).filter(kind=RecordEntry.Kind.SESSION)
     assert entry.url == past.get_absolute_url() and 35 <= entry.minutes <= 58
     assert entry.occurred_at == past.began_at
     hosts = RecordEntry.objects.filter(user=past.host, source=f"session:{past.pk}")
