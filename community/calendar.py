@@ -121,3 +121,48 @@ def read_feed_token(token: str, *, series_id: int) -> int:
     ):
         raise signing.BadSignature("Unexpected calendar feed payload")
     return payload["user"]
+
+
+# --- Cohort calendars (inquiry) ----------------------------------------------------------
+# A cohort's unit sessions as a feed, in the reader's own zone; its token is made per
+# person and per cohort, with its own salt (a series token never opens a cohort's feed).
+
+COHORT_FEED_SALT = "staffroom.cohort-calendar-feed"
+
+
+def cohort_ics(name: str, sessions: list[dict], *, zone: ZoneInfo) -> bytes:
+    """`sessions`: one dict per unit session (uid, starts_at, minutes, summary,
+    description, url, and location when there is one), each a VEVENT placed in `zone`."""
+    calendar = _calendar(name)
+    for session in sessions:
+        event = Event()
+        event.add("uid", session["uid"])
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", session["starts_at"].astimezone(zone))
+        end = session["starts_at"] + timedelta(minutes=session["minutes"])
+        event.add("dtend", end.astimezone(zone))
+        event.add("summary", session["summary"])
+        event.add("description", session["description"])
+        event.add("url", session["url"])
+        if session.get("location"):
+            event.add("location", session["location"])
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def cohort_feed_token(*, user_id: int, cohort_id: int) -> str:
+    return signing.dumps({"user": user_id, "cohort": cohort_id}, salt=COHORT_FEED_SALT)
+
+
+def read_cohort_feed_token(token: str, *, cohort_id: int) -> int:
+    """The user a cohort feed token was made for; BadSignature if it is not ours or names
+    another cohort."""
+    payload = signing.loads(token, salt=COHORT_FEED_SALT)
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("user"), int)
+        or payload.get("cohort") != cohort_id
+    ):
+        raise signing.BadSignature("Unexpected cohort calendar payload")
+    return payload["user"]

@@ -183,6 +183,25 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # The public address of the site, for links in emails (which have no request to ask).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The Ed25519 seed credentials are signed with (base64url of 32 bytes; inquiry/keys.py).
+# Unset in development: a key is made and kept in the database. Unset in production: the
+# site runs but issues no credential (logged) until it is set. Malformed: refuse to start.
+STAFFROOM_CREDENTIAL_KEY = os.environ.get("STAFFROOM_CREDENTIAL_KEY", "").strip()
+if STAFFROOM_CREDENTIAL_KEY:
+    import base64
+    import binascii
+
+    try:
+        _seed = base64.urlsafe_b64decode(
+            STAFFROOM_CREDENTIAL_KEY + "=" * (-len(STAFFROOM_CREDENTIAL_KEY) % 4)
+        )
+    except (binascii.Error, ValueError):
+        _seed = b""
+    if len(_seed) != 32:
+        raise ImproperlyConfigured(
+            "STAFFROOM_CREDENTIAL_KEY must be the base64url of a 32-byte Ed25519 seed "
+            "(README.md, Configuration, says how to make one)."
+        )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Staffroom <no-reply@staffroom.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

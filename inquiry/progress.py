@@ -1,10 +1,11 @@
 """Where each member of a cohort is, unit by unit, derived from the facts (nothing about
 progress is stored): a unit's pre-learning is done when each of its modules is completed,
-its session attended when the register says present, its classroom task done when the
-member's cycle for it has been tried (it reached reflect), and its reflection shared when
-that cycle is shared. A part the unit does not have (no modules, no session) counts as
-done. Five queries for a whole cohort, however many members and units: the facilitator's
-dashboard, the member's course page and the credential check all read it here."""
+its session attended when the register says present (or caught up, after missing it), its
+classroom task done when the member's cycle for it has been tried (it reached reflect),
+and its reflection shared when that cycle is shared. A part the unit does not have (no
+modules, no session) counts as done. Five queries for a whole cohort, however many
+members and units: the facilitator's dashboard, the member's course page and the
+credential check all read it here."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,7 @@ from inquiry.models import (
     UnitModule,
 )
 
+ATTENDED = {Attendance.Status.PRESENT, Attendance.Status.CAUGHT_UP}
 TRIED = {InquiryCycle.Stage.REFLECT, InquiryCycle.Stage.SHARE, InquiryCycle.Stage.DONE}
 
 
@@ -44,7 +46,7 @@ class UnitProgress:
 
     @property
     def attended(self) -> bool:
-        return not self.unit.has_session or self.attendance == Attendance.Status.PRESENT
+        return not self.unit.has_session or self.attendance in ATTENDED
 
     @property
     def task_done(self) -> bool:

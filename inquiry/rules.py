@@ -184,3 +184,140 @@ def can_take_module(user, module) -> bool:
     """Start and complete a published module: learning, not posting, so a suspension from
     posting does not stop it (the minutes go to the teacher's own record)."""
     return _active(user) and module.status == Module.Status.PUBLISHED
+
+
+# --- Courses ------------------------------------------------------------------------------
+# Courses are read through Course.objects.visible_to (published for every signed-in
+# teacher; drafts for their authors and staff; a cohort's course for its people): outside
+# it, 404. A course's authors (its facilitators, added by staff) and staff write it.
+# "Has it cohorts?" is one query: queries_courses annotates `cohort_count` on the pages
+# that ask, and the rule reads it when it is there.
+
+
+def can_create_course(user) -> bool:
+    """Network staff create courses (and name their authors)."""
+    return _active(user) and user.is_staff and not user.is_suspended()
+
+
+def can_manage_course_authors(user, course) -> bool:
+    return can_create_course(user)
+
+
+def can_edit_course(user, course) -> bool:
+    """The course's authors and staff edit its title, summary, outcomes and units."""
+    if not _active(user) or user.is_suspended():
+        return False
+    return user.is_staff or user.pk in course_author_ids(course)
+
+
+def course_author_ids(course) -> frozenset[int]:
+    """The authors' ids: one query per course object, kept on it (or none, when the page
+    prefetched `authors`)."""
+    cache = getattr(course, "_staffroom_author_ids", None)
+    if cache is None:
+        cache = frozenset(author.pk for author in course.authors.all())
+        course._staffroom_author_ids = cache
+    return cache
+
+
+def course_has_cohorts(course) -> bool:
+    count = getattr(course, "cohort_count", None)
+    return course.cohorts.exists() if count is None else count > 0
+
+
+def can_change_units(user, course) -> bool:
+    """Add, edit, reorder and delete units (and their pre-learning) only while no cohort has
+    been started from the course: a running cohort's units, dates, register and progress
+    must not change under it."""
+    return can_edit_course(user, course) and not course_has_cohorts(course)
+
+
+def can_publish_course(user, course) -> bool:
+    """An author or staff publishes a draft (the service checks it has units)."""
+    return can_edit_course(user, course) and course.published_at is None
+
+
+def can_start_cohort(user, course) -> bool:
+    """An author or staff starts a cohort from a published course."""
+    return course.published_at is not None and can_edit_course(user, course)
+
+
+# --- Facilitation -------------------------------------------------------------------------
+# A cohort is read through Cohort.objects.visible_to (outside it: 404). Its facilitators
+# and staff keep its register, see its dashboard and nudge its members; its members see
+# the cohort but not those pages (403).
+
+
+def cohort_facilitator_ids(cohort) -> frozenset[int]:
+    """The facilitators' ids: one query per cohort object, kept on it (none when the page
+    prefetched `facilitators`)."""
+    cache = getattr(cohort, "_staffroom_facilitator_ids", None)
+    if cache is None:
+        cache = frozenset(user.pk for user in cohort.facilitators.all())
+        cohort._staffroom_facilitator_ids = cache
+    return cache
+
+
+def can_facilitate(user, cohort) -> bool:
+    """One of the cohort's facilitators, or network staff: the dashboard, the register,
+    nudges and the CSV. Not a posting right, so a suspension does not take it away."""
+    return _active(user) and (user.is_staff or user.pk in cohort_facilitator_ids(cohort))
+
+
+# --- Cohorts ------------------------------------------------------------------------------
+# Joining goes by invite code (a cohort is invisible to anyone else: 404). Its facilitators
+# and staff add and remove members, change the invite code and move the unit dates; its
+# members work through the units as they open.
+
+
+def cohort_member_ids(cohort) -> frozenset[int]:
+    """The ids of the cohort's members now (not removed): one query per cohort object, kept
+    on it."""
+    cache = getattr(cohort, "_staffroom_member_ids", None)
+    if cache is None:
+        cache = frozenset(
+            cohort.members.filter(removed_at__isnull=True).values_list("user_id", flat=True)
+        )
+        cohort._staffroom_member_ids = cache
+    return cache
+
+
+def is_cohort_member(user, cohort) -> bool:
+    return _active(user) and user.pk in cohort_member_ids(cohort)
+
+
+def can_join_cohort(user, cohort) -> bool:
+    """Anyone signed in with the code, except the cohort's own facilitators (they run it)
+    and its members (they are in). Capacity and expiry are the service's to check: they
+    need the locked row."""
+    return (
+        _active(user)
+        and user.pk not in cohort_facilitator_ids(cohort)
+        and not is_cohort_member(user, cohort)
+    )
+
+
+def can_manage_cohort(user, cohort) -> bool:
+    """Add and remove members, change the invite code, move the unit dates: the cohort's
+    facilitators and staff, while not suspended (adding people is a write others see)."""
+    return can_facilitate(user, cohort) and not user.is_suspended()
+
+
+def can_start_unit_task(user, cohort, unit_progress) -> bool:
+    """A member starts a unit's classroom task once the unit is open (the progress says)."""
+    return is_cohort_member(user, cohort) and bool(unit_progress.unit.task) and unit_progress.open
+
+
+# --- Credentials --------------------------------------------------------------------------
+# A credential's page is read through Credential.objects.visible_to (public unless its
+# holder hid it; outside it: 404). The holder hides and shows it; the cohort's facilitators
+# and staff revoke it, once, with a reason.
+
+
+def can_hide_credential(user, credential) -> bool:
+    """The holder chooses whether the public sees it (a revoked one too)."""
+    return _active(user) and credential.user_id == user.pk
+
+
+def can_revoke_credential(user, credential) -> bool:
+    return credential.revoked_at is None and can_facilitate(user, credential.cohort)

@@ -173,3 +173,65 @@ def make_cycle(*, owner, stage: str = "learn", reflected: bool = False, **overri
             fields[field], fields[f"{field}_html"] = text, f"<p>{text}</p>"
     fields.update(overrides)
     return InquiryCycle.objects.create(**fields)
+
+
+def make_course(
+    *,
+    units: int = 4,
+    authors=(),
+    created_by=None,
+    published: bool = True,
+    unlock: str = "by_date",
+    title: str | None = None,
+    session_kind: str = "live_room",
+    **overrides,
+):
+    """A course (published unless told) with `units` units, written straight to the
+    tables: each unit has one published library module as pre-learning, a session
+    (`session_kind`, default live in the cohort's room), a classroom task and a
+    reflection prompt. `authors` (users) are its facilitators; the first is its creator
+    unless `created_by` is given (default: a new staff user)."""
+    from inquiry.models import Course, Unit, UnitModule
+
+    n = next(_n)
+    now = timezone.now()
+    authors = list(authors)
+    if created_by is None:
+        created_by = authors[0] if authors else make_user(username=f"coursestaff{n}")
+    fields = {
+        "title": title or f"Course {n}",
+        "slug": f"course-{n}",
+        "summary": "Talk for learning, in four blended units.",
+        "outcomes": "- Plan talk partners",
+        "outcomes_html": "<ul>\n<li>Plan talk partners</li>\n</ul>",
+        "unlock": unlock,
+        "created_by": created_by,
+        "published_at": now if published else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    fields.update(overrides)
+    course = Course.objects.create(**fields)
+    course.authors.set(authors)
+    session = {
+        "in_person": {"session_place": "Room 4, Riverside Primary"},
+        "link": {"session_link": "https://meet.example.org/talk"},
+    }.get(session_kind, {})
+    for number in range(1, units + 1):
+        unit = Unit.objects.create(
+            course=course,
+            number=number,
+            title=f"Unit {number} of {course.title}",
+            intro=f"Welcome to unit {number}.",
+            intro_html=f"<p>Welcome to unit {number}.</p>",
+            session_kind=session_kind,
+            session_minutes=60,
+            task=f"Try unit {number}'s idea with one class.",
+            task_html=f"<p>Try unit {number}'s idea with one class.</p>",
+            reflection_prompt="What changed for your pupils?",
+            reflection_prompt_html="<p>What changed for your pupils?</p>",
+            **session,
+        )
+        module = make_module(author=created_by, title=f"Module for unit {number} ({n})")
+        UnitModule.objects.create(unit=unit, module=module, order=0)
+    return course

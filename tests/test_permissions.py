@@ -231,6 +231,10 @@ def test_every_inquiry_url_pattern_has_a_row():
 
     tables = INQUIRY_TABLE.keys() | LIBRARY_TABLE.keys() | PRIORITY_TABLE.keys()
     tables |= CYCLE_TABLE.keys()
+    tables |= COURSE_TABLE.keys()
+    tables |= FACILITATION_TABLE.keys()
+    tables |= CREDENTIAL_TABLE.keys()
+    tables |= COHORT_TABLE.keys()
     assert {p.name for p in inquiry_patterns} == tables
 
 
@@ -471,5 +475,285 @@ def test_cycle_urls_refuse_other_methods(client, cycle_world, name):
     method, _ = CYCLE_TABLE[name]
     client.force_login(users["member"])
     url = _cycle_url(name, cycle, evidence)
+    response = client.get(url) if method == "POST" else client.delete(url)
+    assert response.status_code == 405
+
+
+# --- Facilitation (inquiry): a cohort whose member is the member (teacher) and whose -------
+# facilitator is the moderator (rob). Members see the cohort but not its facilitator's
+# pages (403); anyone not in it does not find it (404); staff facilitate any cohort.
+# fmt: off
+FACILITATION_TABLE = {
+    "cohort-dashboard": ("GET", (L, 403, 404, 404, 200, 200)),
+    "cohort-dashboard-csv": ("GET", (L, 403, 404, 404, 200, 200)),
+    "cohort-register": ("GET", (L, 403, 404, 404, 200, 200)),
+    "cohort-nudge": ("GET", (L, 403, 404, 404, 200, 200)),  # nudge the member, amira
+    "cohort-nudge-behind": ("GET", (L, 403, 404, 404, 200, 200)),
+}
+# fmt: on
+
+
+@pytest.fixture
+def facilitation_world(world, teacher, moderator):
+    from tests.test_attendance import make_cohort
+
+    return make_cohort(facilitators=[moderator], members=[teacher]), world[4]
+
+
+def _facilitation_url(name, cohort):
+    kwargs = {"slug": cohort.slug}
+    if name == "cohort-register":
+        kwargs["number"] = 1
+    if name == "cohort-nudge":
+        kwargs["username"] = "amira"
+    return reverse(f"inquiry:{name}", kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(FACILITATION_TABLE))
+@pytest.mark.parametrize("role", ROLES)
+def test_facilitation_outcome(client, facilitation_world, name, role):
+    cohort, users = facilitation_world
+    method, outcomes = FACILITATION_TABLE[name]
+    expected = dict(zip(ROLES, outcomes, strict=True))[role]
+    if role != "anonymous":
+        client.force_login(users[role])
+    url = _facilitation_url(name, cohort)
+    response = client.post(url) if method == "POST" else client.get(url)
+    if expected == L:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == expected, f"{method} {url} as {role}"
+
+
+@pytest.mark.parametrize("name", sorted(FACILITATION_TABLE))
+def test_facilitation_urls_refuse_other_methods(client, facilitation_world, name):
+    cohort, users = facilitation_world
+    client.force_login(users["moderator"])
+    assert client.delete(_facilitation_url(name, cohort)).status_code == 405
+
+
+# --- Courses (inquiry): the member (teacher) is an author of both courses -----------------------
+# (method, which course, outcomes). A draft exists for its authors and staff only (404 for the
+# rest); a published course is every signed-in teacher's to read, its authors' and staff's to
+# change (403 for the rest); staff alone create courses and choose their authors. The course
+# has no cohort, so its units can change. Requests use the row's method.
+# fmt: off
+COURSE_TABLE = {
+    "courses": ("GET", None, (L, 200, 200, 200, 200, 200)),
+    "course-create": ("GET", None, (L, 403, 403, 403, 403, 200)),
+    "course": ("GET", "draft", (L, 200, 404, 404, 404, 200)),
+    "course-edit": ("GET", "published", (L, 200, 403, 403, 403, 200)),
+    "course-publish": ("POST", "draft", (L, 302, 404, 404, 404, 302)),
+    "course-authors": ("GET", "published", (L, 403, 403, 403, 403, 200)),
+    "course-author-remove": ("POST", "published", (L, 403, 403, 403, 403, 302)),
+    "unit-create": ("GET", "published", (L, 200, 403, 403, 403, 200)),
+    "unit-edit": ("GET", "published", (L, 200, 403, 403, 403, 200)),
+    "unit-delete": ("GET", "published", (L, 200, 403, 403, 403, 200)),
+    "unit-move": ("POST", "published", (L, 302, 403, 403, 403, 302)),
+    "unit-module-add": ("POST", "published", (L, 302, 403, 403, 403, 302)),
+    "unit-module-remove": ("POST", "published", (L, 302, 403, 403, 403, 302)),
+    "unit-module-move": ("POST", "published", (L, 302, 403, 403, 403, 302)),
+}
+# fmt: on
+
+
+@pytest.fixture
+def course_world(world, teacher, staff):
+    from tests.factories import make_course
+
+    courses = {
+        "draft": make_course(units=2, authors=[teacher], created_by=staff, published=False),
+        "published": make_course(units=2, authors=[teacher], created_by=staff),
+    }
+    return courses, world[4]
+
+
+def _course_url(name, courses, which):
+    if which is None:
+        return reverse(f"inquiry:{name}")
+    course = courses[which]
+    kwargs = {"slug": course.slug}
+    if name == "course-author-remove":
+        kwargs["username"] = "amira"
+    if name.startswith("unit-") and name != "unit-create":
+        kwargs["number"] = 1
+    if name in ("unit-module-remove", "unit-module-move"):
+        kwargs["pk"] = course.units.get(number=1).unit_modules.get().module_id
+    return reverse(f"inquiry:{name}", kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(COURSE_TABLE))
+@pytest.mark.parametrize("role", ROLES)
+def test_course_outcome(client, course_world, name, role):
+    courses, users = course_world
+    method, which, outcomes = COURSE_TABLE[name]
+    expected = dict(zip(ROLES, outcomes, strict=True))[role]
+    if role != "anonymous":
+        client.force_login(users[role])
+    url = _course_url(name, courses, which)
+    module = courses["draft"].units.get(number=1).unit_modules.get().module_id
+    data = {"to": "down", "module": module}
+    response = client.post(url, data) if method == "POST" else client.get(url)
+    if expected == L:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == expected, f"{method} {url} as {role}"
+
+
+@pytest.mark.parametrize("name", sorted(COURSE_TABLE))
+def test_course_urls_refuse_other_methods(client, course_world, name):
+    courses, users = course_world
+    method, which, _ = COURSE_TABLE[name]
+    client.force_login(users["staff"])
+    url = _course_url(name, courses, which)
+    response = client.get(url) if method == "POST" else client.delete(url)
+    assert response.status_code == 405
+
+
+# --- Credentials (inquiry): the member's (teacher's) credential for a cohort the moderator
+# (rob) facilitates. Its page, downloads, the check page, the keys and the issuer need no
+# login; a hidden one exists only for its holder, the facilitator and staff (404 for the
+# rest, a "not public" page). The holder hides and shows it; rob and staff revoke it.
+# (method, "public" / "hidden" / None, outcomes). Requests use the row's method.
+# fmt: off
+CREDENTIAL_TABLE = {
+    "credentials": ("GET", None, (L, 200, 200, 200, 200, 200)),
+    "credential-keys": ("GET", None, (200, 200, 200, 200, 200, 200)),
+    "credential-issuer": ("GET", None, (200, 200, 200, 200, 200, 200)),
+    "credential-verify": ("GET", None, (200, 200, 200, 200, 200, 200)),
+    "credential": ("GET", "public", (200, 200, 200, 200, 200, 200)),
+    "credential-json": ("GET", "hidden", (404, 200, 404, 404, 200, 200)),
+    "credential-jwt": ("GET", "public", (200, 200, 200, 200, 200, 200)),
+    "credential-hide": ("POST", "public", (L, 302, 403, 403, 403, 403)),
+    "credential-show": ("POST", "hidden", (L, 302, 404, 404, 403, 403)),
+    "credential-revoke": ("GET", "public", (L, 403, 403, 403, 200, 200)),
+}
+# fmt: on
+
+
+@pytest.fixture
+def credential_world(world, teacher, moderator):
+    from inquiry.services.credentials import check_completion
+    from tests.factories import make_course
+    from tests.test_credentials import complete_course, make_cohort
+
+    course = make_course(units=1, authors=[moderator])
+    cohort = make_cohort(course=course, facilitators=[moderator], members=[teacher])
+    complete_course(teacher, cohort, marked_by=moderator)
+    return check_completion(user=teacher, cohort=cohort), world[4]
+
+
+def _credential_url(name, credential, which):
+    from inquiry.models import Credential
+
+    if which is None:
+        return reverse(f"inquiry:{name}")
+    if which == "hidden":
+        Credential.objects.filter(pk=credential.pk).update(hidden_at=timezone.now())
+    return reverse(f"inquiry:{name}", kwargs={"uid": credential.uid})
+
+
+@pytest.mark.parametrize("name", sorted(CREDENTIAL_TABLE))
+@pytest.mark.parametrize("role", ROLES)
+def test_credential_outcome(client, credential_world, name, role):
+    credential, users = credential_world
+    method, which, outcomes = CREDENTIAL_TABLE[name]
+    expected = dict(zip(ROLES, outcomes, strict=True))[role]
+    if role != "anonymous":
+        client.force_login(users[role])
+    url = _credential_url(name, credential, which)
+    response = client.post(url) if method == "POST" else client.get(url)
+    if expected == L:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == expected, f"{method} {url} as {role}"
+
+
+@pytest.mark.parametrize("name", sorted(CREDENTIAL_TABLE))
+def test_credential_urls_refuse_other_methods(client, credential_world, name):
+    credential, users = credential_world
+    method, which, _ = CREDENTIAL_TABLE[name]
+    client.force_login(users["member"])
+    url = _credential_url(name, credential, which)
+    response = client.get(url) if method == "POST" else client.delete(url)
+    assert response.status_code == 405
+
+
+# --- Cohorts (inquiry): a cohort of a course written by the moderator (rob), who facilitates
+# it; the member (amira) joined with the code; unit 1 is open. Everyone else: 404 (a cohort
+# exists only for its people); staff see and run it but are not its members. The feed takes
+# a signed token instead of a login. Requests use the row's method.
+# fmt: off
+COHORT_TABLE = {
+    "my-courses": ("GET", (L, 200, 200, 200, 200, 200)),
+    "cohort-create": ("GET", (L, 403, 403, 403, 200, 200)),  # the course is published
+    "cohort-join": ("GET", (L, 200, 200, 200, 200, 200)),
+    "cohort-join-code": ("GET", (L, 302, 200, 200, 200, 200)),  # a member is sent in
+    "cohort": ("GET", (L, 200, 404, 404, 200, 200)),
+    "cohort-calendar": ("GET", (404, 200, 404, 404, 200, 200)),
+    "cohort-dates": ("GET", (L, 403, 404, 404, 200, 200)),
+    "cohort-members": ("GET", (L, 403, 404, 404, 200, 200)),
+    "cohort-member-remove": ("POST", (L, 403, 404, 404, 302, 302)),  # amira
+    "cohort-code": ("POST", (L, 403, 404, 404, 302, 302)),
+    "cohort-task": ("POST", (L, 302, 404, 404, 403, 403)),  # members only
+}
+# fmt: on
+
+
+@pytest.fixture
+def cohort_world(world, teacher, moderator):
+    from datetime import date as date_type
+    from zoneinfo import ZoneInfo
+
+    from inquiry.services import cohorts
+    from tests.factories import make_course
+
+    course = make_course(authors=[moderator], units=2)
+    dates = cohorts.default_unit_dates(
+        list(course.units.order_by("number")),
+        start=date_type.today() - timedelta(days=3),
+        zone=ZoneInfo("Europe/London"),
+    )
+    cohort = cohorts.create_cohort(
+        actor=moderator, course=course, name="Spring", capacity=10, unit_dates=dates
+    )
+    cohorts.join_with_code(actor=teacher, code=cohort.invite_code)
+    return course, cohort, world[4]
+
+
+def _cohort_url(name, course, cohort):
+    kwargs = {
+        "my-courses": {},
+        "cohort-join": {},
+        "cohort-create": {"slug": course.slug},
+        "cohort-join-code": {"code": cohort.invite_code},
+        "cohort-member-remove": {"slug": cohort.slug, "username": "amira"},
+        "cohort-task": {"slug": cohort.slug, "number": 1},
+    }.get(name, {"slug": cohort.slug})
+    return reverse(f"inquiry:{name}", kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(COHORT_TABLE))
+@pytest.mark.parametrize("role", ROLES)
+def test_cohort_outcome(client, cohort_world, name, role):
+    course, cohort, users = cohort_world
+    method, outcomes = COHORT_TABLE[name]
+    expected = dict(zip(ROLES, outcomes, strict=True))[role]
+    if role != "anonymous":
+        client.force_login(users[role])
+    url = _cohort_url(name, course, cohort)
+    response = client.post(url) if method == "POST" else client.get(url)
+    if expected == L:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == expected, f"{method} {url} as {role}"
+
+
+@pytest.mark.parametrize("name", sorted(COHORT_TABLE))
+def test_cohort_urls_refuse_other_methods(client, cohort_world, name):
+    course, cohort, users = cohort_world
+    method, _ = COHORT_TABLE[name]
+    client.force_login(users["moderator"])
+    url = _cohort_url(name, course, cohort)
     response = client.get(url) if method == "POST" else client.delete(url)
     assert response.status_code == 405

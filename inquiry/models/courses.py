@@ -213,6 +213,9 @@ class Attendance(models.Model):
         PRESENT = "present", "Present"
         ABSENT = "absent", "Absent"
         APOLOGIES = "apologies", "Apologies"
+        # Missed it, then did the catch-up (the room's history, the notes, the task): the
+        # session counts as done for the unit, but no time goes to the record for it.
+        CAUGHT_UP = "caught_up", "Caught up"
 
     cohort_unit = models.ForeignKey(CohortUnit, on_delete=models.CASCADE, related_name="attendance")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

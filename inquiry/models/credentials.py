@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +28,20 @@ class SigningKey(models.Model):
 
     def __str__(self):
         return self.kid
+
+
+class CredentialQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A credential's page is public (no login) unless its holder hid it; then it is
+        theirs, its cohort's facilitators' and staff's (who may need to revoke it)."""
+        shown = Q(hidden_at__isnull=True)
+        if not user.is_authenticated or not user.is_active:
+            return self.filter(shown)
+        if user.is_staff:
+            return self
+        return self.filter(
+            shown | Q(user=user) | Q(cohort__in=user.facilitated_cohorts.values("pk"))
+        )
 
 
 class Credential(models.Model):
@@ -49,6 +64,8 @@ class Credential(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revocation_reason = models.CharField(max_length=300, blank=True)
+
+    objects = CredentialQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at"]

@@ -24,8 +24,17 @@ from community.models import Membership, Notification, NotificationSettings, Spa
 from community.services import emails, forum
 from community.services.notifications import notify
 from inquiry import rules, uploads
-from inquiry.models import Evidence, Feedback, InquiryCycle, Module, RecordEntry, SchoolPriority
+from inquiry.models import (
+    Cohort,
+    Evidence,
+    Feedback,
+    InquiryCycle,
+    Module,
+    RecordEntry,
+    SchoolPriority,
+)
 from inquiry.models.cycles import EVIDENCE_MAX_BYTES, REFLECTION_PROMPTS
+from inquiry.services import completion
 from inquiry.services.record import SystemEntry, write_entries
 
 log = logging.getLogger(__name__)
@@ -91,6 +100,15 @@ def _touch(cycle: InquiryCycle, now: datetime, fields: list[str]) -> None:
 def _record_later(entries: list[SystemEntry]) -> None:
     # After the commit: a refused or rolled-back step writes nothing to the record.
     transaction.on_commit(lambda: write_entries(entries))
+
+
+def _course_progress_later(cycle: InquiryCycle) -> None:
+    """A course unit's classroom task, tried or shared, can finish the unit (or the
+    course): after the commit, as for the record."""
+    if cycle.cohort_unit_id:
+        cohorts = Cohort.objects.filter(cohort_units=cycle.cohort_unit_id)
+        owner = cycle.owner
+        transaction.on_commit(lambda: completion.progress_changed(user=owner, cohorts=cohorts))
 
 
 # --- Starting ---------------------------------------------------------------------------
@@ -188,6 +206,7 @@ def advance(
     _touch(cycle, now, ["stage", "stage_changed_at"])
     if completed is not None:
         _record_later([_stage_entry(cycle, completed, minutes or 0, now)])
+        _course_progress_later(cycle)
     return cycle
 
 
@@ -471,6 +490,7 @@ def share_cycle(*, actor: User, cycle: InquiryCycle, space: Space, now=None) -> 
             )
         ]
     )
+    _course_progress_later(cycle)
     return cycle
 
 

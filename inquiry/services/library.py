@@ -18,6 +18,7 @@ from community.services.notifications import notify
 from inquiry import rules, search, uploads
 from inquiry.models import CurriculumArea, Module, ModuleCompletion, ModuleResource, RecordEntry
 from inquiry.models.library import MAX_MODULE_MINUTES, RESOURCE_MAX_BYTES
+from inquiry.services import completion as course_progress
 from inquiry.services.record import SystemEntry, write_entries
 
 TITLE_MAX_LENGTH = 120
@@ -394,4 +395,7 @@ def complete_module(*, actor: User, module: Module, now=None) -> ModuleCompletio
         ],
         now=now,
     )
+    # It may be the last part of a course unit (or of the course).
+    cohorts = course_progress.cohorts_with_module(actor, module)
+    transaction.on_commit(lambda: course_progress.progress_changed(user=actor, cohorts=cohorts))
     return completion
