@@ -135,7 +135,10 @@ def dashboard(
                 last_activity=last,
                 quiet_days=quiet,
                 behind=behind,
-                reasons=_reasons(
+                # Someone who has finished the course is not at risk, however quiet.
+                reasons=[]
+                if mine.complete
+                else _reasons(
                     quiet_days=quiet,
                     days=days,
                     behind=behind,

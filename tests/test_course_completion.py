@@ -110,3 +110,17 @@ def test_a_missed_session_counts_once_the_facilitator_marks_it_caught_up(
     )
     unit = cohort_progress(cohort, [teacher.pk])[teacher.pk].units[0]
     assert unit.attended and unit.done
+
+
+def test_someone_who_finished_the_course_is_not_at_risk_however_quiet(
+    course_run, teacher, django_capture_on_commit_callbacks
+):
+    from inquiry.queries_facilitation import dashboard
+
+    cohort, facilitator = course_run
+    for cohort_unit in cohort.cohort_units.order_by("unit__number"):
+        finish_unit(teacher, facilitator, cohort, cohort_unit, django_capture_on_commit_callbacks)
+    later = NOW + timedelta(days=120)
+    board = dashboard(cohort, now=later)
+    assert board.rows[0].progress.complete and board.rows[0].quiet_days >= 119
+    assert board.at_risk == []

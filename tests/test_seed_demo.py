@@ -39,11 +39,22 @@ def test_seed_demo_builds_living_spaces(db):
 def test_seed_demo_is_idempotent(db):
     seed()
     from community.models import ChatMessage, ChatSession, Post, Report, Space
-    from inquiry.models import InquiryCycle, Module, RecordEntry, SchoolPriority
+    from inquiry.models import (
+        Attendance,
+        Cohort,
+        CohortMember,
+        Course,
+        Credential,
+        InquiryCycle,
+        Module,
+        RecordEntry,
+        SchoolPriority,
+    )
 
     def counts():
         models = (User, School, Profile, Space, Post, Report, ChatSession, ChatMessage)
         inquiry = (Module, InquiryCycle, RecordEntry, SchoolPriority)
+        inquiry += (Course, Cohort, CohortMember, Attendance, Credential)
         return [m.objects.count() for m in models + inquiry]
 
     before = counts()
@@ -102,3 +113,44 @@ def test_seed_demo_has_a_library_cycles_at_every_stage_and_a_record_with_history
         "manual",
     }
     assert min(e.occurred_at for e in amira) < timezone.now() - timezone.timedelta(days=120)
+
+
+def test_seed_demo_has_a_course_and_a_cohort_half_way_through(
+    db, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from inquiry import queries_facilitation
+    from inquiry.models import Attendance, Cohort, Course, Credential
+
+    with django_capture_on_commit_callbacks(execute=True):  # cycles' progress: on commit
+        output = seed()
+    assert "grace@staffroom.test" in output
+    course = Course.objects.get(title="Talk for learning")
+    assert course.published_at and course.authors.filter(username="grace").exists()
+    units = list(course.units.order_by("number"))
+    assert len(units) == 4 and all(1 <= unit.modules.count() <= 2 for unit in units)
+    assert [u.session_kind for u in units] == ["live_room", "in_person", "live_room", "link"]
+    now = timezone.now()
+    cohort = Cohort.objects.filter(course=course).select_related("course").latest("created_at")
+    members = set(cohort.members.filter(removed_at=None).values_list("user__username", flat=True))
+    assert len(members) == 12 and {"amira", "wanjiru"} <= members
+    cohort_units = list(cohort.cohort_units.order_by("unit__number"))
+    assert [cu.session_at < now for cu in cohort_units] == [True, True, False, False]
+    assert cohort_units[2].opens_at < now < cohort_units[3].opens_at  # unit 3 open now
+    for cu in cohort_units[:2]:  # the facilitator kept both registers, for everyone
+        register = Attendance.objects.filter(cohort_unit=cu)
+        assert register.count() == 12 and set(
+            register.values_list("marked_by__username", flat=True)
+        ) == {"grace"}
+    assert Attendance.objects.filter(cohort_unit__cohort=cohort, status="apologies").exists()
+    dashboard = queries_facilitation.dashboard(cohort, now=now)
+    done = {row.user.username for row in dashboard.rows if row.progress.done_count == 2}
+    assert "amira" in done and 3 <= len(done) < 12
+    assert not any(row.progress.complete for row in dashboard.rows)
+    quiet = [row for row in dashboard.at_risk if row.progress.last_activity is None]
+    assert [row.user.username for row in quiet] == ["ben.w"] and dashboard.at_risk[0] == quiet[0]
+    assert not Credential.objects.filter(cohort=cohort).exists()
+    # The earlier run: three finished, and hold the course's credential.
+    earlier = Cohort.objects.filter(course=course).exclude(pk=cohort.pk).get()
+    assert Credential.objects.filter(cohort=earlier, revoked_at=None).count() == 3

@@ -13,6 +13,7 @@ from community.management.commands._demo_forum import seed_forum
 from community.management.commands._demo_sessions import seed_sessions
 from community.models import Phase, Post, Profile, School, Space, Subject, User
 from community.services import forum
+from inquiry.management.commands._demo_courses import seed_courses
 from inquiry.management.commands._demo_inquiry import seed_inquiry
 
 DEMO_PASSWORD = "staffroom-demo"
@@ -173,6 +174,7 @@ class Command(BaseCommand):
         seed_forum(staff, moderator)
         seed_sessions(staff, moderator)
         seed_inquiry(staff)
+        seed_courses(staff)  # after the library: its units' pre-learning is the library's
         self.print_logins()
 
     def account(self, username: str, name: str) -> User:
@@ -207,5 +209,6 @@ class Command(BaseCommand):
         w("  teacher    amira@staffroom.test      (Riverside Primary, Leeds, Europe/London)")
         w("  teacher    wanjiru@staffroom.test    (Nairobi Hills School, Africa/Nairobi)")
         w("  teacher    zoe@staffroom.test        (Banksia Bay Primary, Australia/Sydney)")
+        w("  facilitator grace@staffroom.test     (runs the 'Talk for learning' cohort)")
         w("  moderator  moderator@staffroom.test  (moderates Secondary science)")
         w("  staff      staff@staffroom.test      (network staff; also /admin/)")

@@ -331,9 +331,7 @@ def _cycles(people: dict, published: dict[str, Module], now: datetime) -> None:
         },
     )
     cycles.set_visibility(actor=wanjiru, cycle=wanjiru_cycle, visibility="network")
-    cycles.advance(
-        actor=wanjiru, cycle=wanjiru_cycle, to=Stage.SHARE, now=now - timedelta(days=34)
-    )
+    cycles.advance(actor=wanjiru, cycle=wanjiru_cycle, to=Stage.SHARE, now=now - timedelta(days=34))
     cycles.share_cycle(
         actor=wanjiru, cycle=wanjiru_cycle, space=_space("Behaviour"), now=now - timedelta(days=34)
     )
