@@ -10,6 +10,7 @@ from community import rules
 from community.markdown import render_markdown
 from community.models import Phase, Profile, School, Subject, User
 from community.services import forum
+from community.slugs import unique_slug
 
 
 def ensure_profile(*, user: User) -> Profile:
@@ -66,11 +67,7 @@ def create_school(
     its own space."""
     if not rules.can_add_school(actor):
         raise PermissionDenied("Sign in to add a school.")
-    base = School.slug_base(name, town)
-    slug, n = base, 1
-    while School.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
+    slug = unique_slug(School, School.slug_base(name, town))
     school = School.objects.create(
         name=name,
         slug=slug,

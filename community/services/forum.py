@@ -25,6 +25,7 @@ from community.models import (
     User,
 )
 from community.services.notifications import notify
+from community.slugs import unique_slug
 from realtime import streams
 
 POST_MAX_LENGTH = 20_000
@@ -42,12 +43,7 @@ class RateLimited(Exception):
 
 
 def _unique_slug(name: str) -> str:
-    base = Space.slug_base(name)
-    slug, n = base, 1
-    while Space.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return unique_slug(Space, Space.slug_base(name))
 
 
 @transaction.atomic

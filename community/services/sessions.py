@@ -33,6 +33,7 @@ from community.models.sessions import DURATIONS, MAX_QUESTIONS, SessionSeries
 from community.services import attendance, forum
 from community.services.moderation import log_action
 from community.services.notifications import notify
+from community.slugs import unique_slug
 from inquiry.models import RecordEntry
 from inquiry.services.record import SystemEntry, write_entries
 from realtime import streams
@@ -143,13 +144,11 @@ def create_session(*, actor: User, sheet: RunSheet, now: datetime | None = None)
 
 def _new_series(actor: User, title: str) -> SessionSeries:
     """A weekly series named after its first session, in the host's zone."""
-    base = slugify(title)[:120] or "series"
-    slug, n = base, 1
-    while SessionSeries.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
     return SessionSeries.objects.create(
-        title=title.strip(), slug=slug, host=actor, timezone_name=_zone_of(actor)
+        title=title.strip(),
+        slug=unique_slug(SessionSeries, slugify(title)[:120] or "series"),
+        host=actor,
+        timezone_name=_zone_of(actor),
     )
 
 
@@ -161,12 +160,7 @@ def _question(session, number: int, text: str, offset: int) -> SessionQuestion:
 
 
 def _slug(title: str, starts_at: datetime) -> str:
-    base = f"{slugify(title)[:100] or 'session'}-{starts_at:%Y-%m-%d}"
-    slug, n = base, 1
-    while ChatSession.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return unique_slug(ChatSession, f"{slugify(title)[:100] or 'session'}-{starts_at:%Y-%m-%d}")
 
 
 def _zone_of(user: User) -> str:

@@ -26,3 +26,13 @@ def visible_post(request, pk) -> Post:
 def form_error(form, error) -> None:
     """Put a service's refusal on the form, where the person is looking."""
     form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+
+
+def field_errors(form, error: ValidationError) -> None:
+    """A service's refusal field by field, where it named fields the form has (the rest
+    above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

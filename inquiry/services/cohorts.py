@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from community import rules as community_rules
 from community.models import Membership, Space, User
 from community.services import forum
+from community.slugs import unique_slug
 from inquiry import rules
 from inquiry.models import (
     Cohort,
@@ -79,12 +80,7 @@ def normalise_code(text: str) -> str:
 
 
 def _unique_slug(text: str) -> str:
-    base = slugify(text)[:120] or "cohort"
-    slug, n = base, 1
-    while Cohort.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return unique_slug(Cohort, slugify(text)[:120] or "cohort")
 
 
 def _check_dates(units: list[Unit], unit_dates: list[UnitDates], errors: dict) -> None:

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from community.markdown import render_markdown
 from community.models import User
+from community.slugs import unique_slug
 from inquiry import rules
 from inquiry.models import Course, Module, Unit, UnitModule
 
@@ -106,12 +107,7 @@ def _clean_course(draft: CourseDraft) -> dict:
 
 
 def _unique_slug(title: str) -> str:
-    base = slugify(title)[:120].strip("-") or "course"
-    slug, n = base, 1
-    while slug in RESERVED_SLUGS or Course.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return unique_slug(Course, slugify(title)[:120].strip("-") or "course", reserved=RESERVED_SLUGS)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from community.markdown import render_markdown
 from community.models import Notification, Phase, Space, Subject, Tag, User
 from community.services import forum
 from community.services.notifications import notify
+from community.slugs import unique_slug
 from inquiry import rules, search, uploads
 from inquiry.models import CurriculumArea, Module, ModuleCompletion, ModuleResource, RecordEntry
 from inquiry.models.library import MAX_MODULE_MINUTES, RESOURCE_MAX_BYTES
@@ -108,12 +109,7 @@ def _clean(draft: ModuleDraft) -> _Clean:
 
 
 def _unique_slug(title: str) -> str:
-    base = slugify(title)[:120].strip("-") or "module"
-    slug, n = base, 1
-    while slug in RESERVED_SLUGS or Module.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return unique_slug(Module, slugify(title)[:120].strip("-") or "module", reserved=RESERVED_SLUGS)
 
 
 def _tag_vocabulary(draft: ModuleDraft, clean: _Clean, module: Module) -> None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from community import calendar
 from community.models import User
+from community.views.common import field_errors
 from inquiry import queries_cohorts as queries
 from inquiry import rules
 from inquiry.forms_cohorts import (
@@ -43,14 +44,6 @@ def _managed(request, slug) -> Cohort:
     if not rules.can_manage_cohort(request.user, cohort):
         raise PermissionDenied("Only the cohort's facilitators can do that.")
     return cohort
-
-
-def _put_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _zone() -> ZoneInfo:
@@ -81,7 +74,7 @@ def cohort_create(request, slug):
                 timezone_name=str(_zone()),
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            field_errors(form, error)
         else:
             messages.success(request, f"Cohort started. Its invite code is {cohort.invite_code}.")
             return redirect(cohort)
@@ -95,7 +88,7 @@ def _join(request, form):
     try:
         member = services.join_with_code(actor=request.user, code=form.cleaned_data["code"])
     except ValidationError as error:
-        _put_errors(form, error)
+        field_errors(form, error)
         return None
     messages.success(request, f"Welcome to {member.cohort.name}.")
     return redirect(member.cohort)
@@ -124,7 +117,7 @@ def cohort_join_code(request, code):
     if cohort is None or (cohort.invite_expires_at and cohort.invite_expires_at <= timezone.now()):
         if request.method == "GET":
             form.is_valid()
-            _put_errors(
+            field_errors(
                 form,
                 ValidationError(
                     {"code": ["That invite link doesn't work (a wrong or expired code)."]}
@@ -206,7 +199,7 @@ def cohort_dates(request, slug):
                 actor=request.user, cohort=cohort, unit_dates=form.cleaned_data["unit_dates"]
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            field_errors(form, error)
         else:
             messages.success(request, "Unit dates saved.")
             return redirect(cohort)
@@ -242,7 +235,7 @@ def cohort_members(request, slug):
         try:
             services.add_member(actor=request.user, cohort=cohort, user=user)
         except ValidationError as error:
-            _put_errors(form, error)
+            field_errors(form, error)
         else:
             messages.success(request, f"{user.profile.display_name} is in the cohort.")
             return redirect("inquiry:cohort-members", slug=cohort.slug)

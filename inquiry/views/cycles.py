@@ -11,6 +11,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community import rules as community_rules
+from community.views.common import field_errors
 from inquiry import rules, uploads
 from inquiry.forms_cycles import (
     AdvanceForm,
@@ -41,15 +42,6 @@ def _owned(request, pk) -> InquiryCycle:
     if cycle.owner_id != request.user.pk:
         raise PermissionDenied("Only the teacher whose cycle this is can change it.")
     return cycle
-
-
-def _put_errors(form, error: ValidationError) -> None:
-    """A service's refusal, field by field where it named fields the form has."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- My inquiry and starting ----------------------------------------------------------------
@@ -102,7 +94,7 @@ def cycle_start(request):
                     previous=previous,
                 )
             except ValidationError as error:
-                _put_errors(form, error)
+                field_errors(form, error)
             else:
                 messages.success(request, "Your inquiry cycle has begun.")
                 return redirect(cycle)
@@ -200,7 +192,7 @@ def cycle_advance(request, pk):
                 minutes=form.cleaned_data["minutes"],
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            field_errors(form, error)
         else:
             to = form.cleaned_data["to"]
             if to == Stage.DONE:
@@ -242,7 +234,7 @@ def cycle_plan(request, pk):
                 ),
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            field_errors(form, error)
         else:
             messages.success(request, "Your trial plan is saved.")
             return redirect(cycle)
@@ -268,7 +260,7 @@ def evidence_add(request, pk):
                 upload=data["file"] if data["kind"] != "note" else None,
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            field_errors(form, error)
         else:
             messages.success(request, "Evidence added.")
             return redirect(f"{cycle.get_absolute_url()}#evidence")
@@ -318,7 +310,7 @@ def cycle_reflect(request, pk):
         try:
             services.save_reflection(actor=request.user, cycle=cycle, answers=form.cleaned_data)
         except ValidationError as error:
-            _put_errors(form, error)
+            field_errors(form, error)
         else:
             messages.success(request, "Your reflection is saved.")
             return redirect(cycle)
@@ -341,7 +333,7 @@ def cycle_visibility(request, pk):
                 space=form.cleaned_data["space"],
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            field_errors(form, error)
         else:
             messages.success(request, "Saved: who sees this cycle.")
             return redirect(cycle)
@@ -374,7 +366,7 @@ def cycle_share(request, pk):
         try:
             services.share_cycle(actor=request.user, cycle=cycle, space=form.cleaned_data["space"])
         except ValidationError as error:
-            _put_errors(form, error)
+            field_errors(form, error)
         else:
             messages.success(
                 request, "Shared. Feedback will appear on this page and in the thread."
@@ -408,7 +400,7 @@ def cycle_feedback(request, pk):
                 minutes=data["minutes"] or 0,
             )
         except ValidationError as error:
-            _put_errors(form, error)
+            field_errors(form, error)
         else:
             messages.success(request, "Thank you: your feedback is posted in the thread.")
             return redirect(f"{cycle.get_absolute_url()}#feedback")
