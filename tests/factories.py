@@ -115,6 +115,7 @@ def make_module(*, author, status: str = "published", title: str | None = None, 
     review, no discussion thread. `phases`, `subjects`, `areas` and `tags` (names) may
     be given as lists."""
     from community.models import Tag
+    from inquiry import search
     from inquiry.models import Module
 
     n = next(_n)
@@ -141,6 +142,7 @@ def make_module(*, author, status: str = "published", title: str | None = None, 
     module.subjects.set(m2m["subjects"])
     module.areas.set(m2m["areas"])
     module.tags.set([Tag.objects.get_or_create(name=name)[0] for name in m2m["tags"]])
+    search.index_module(module.pk)  # as the library service does (PostgreSQL's vector)
     return module
 
 
