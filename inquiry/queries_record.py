@@ -130,10 +130,6 @@ class Bucket:
 class Month(Bucket):
     by_kind: dict[str, int] = field(default_factory=dict)  # kind -> minutes
 
-    def kind_minutes(self) -> list[tuple[str, int]]:
-        """(kind, minutes) in the kinds' order, for the chart's table."""
-        return [(kind, self.by_kind.get(kind, 0)) for kind in KIND_ORDER]
-
 
 @dataclass
 class Totals:

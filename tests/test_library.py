@@ -306,7 +306,11 @@ def test_my_modules_shows_my_drafts_and_submissions_with_the_review_note(
     client, teacher, colleague
 ):
     make_module(
-        author=teacher, title="Sent back", status="draft", review_note="Add an example, please."
+        author=teacher,
+        title="Sent back",
+        status="draft",
+        review_note="Add an example, please.",
+        review_note_html="<p>Add an example, please.</p>",
     )
     make_module(author=teacher, title="Waiting", status="in_review", submitted_at=timezone.now())
     make_module(author=teacher, title="Out there")

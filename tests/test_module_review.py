@@ -231,3 +231,16 @@ def test_the_review_queue_query_count_does_not_grow(
     with django_assert_num_queries(REVIEW_QUERIES):
         response = client.get(reverse("inquiry:library-review"))
     assert len(response.context["page"]) == size
+
+
+def test_the_reviewers_note_is_markdown_made_safe(client, staff, teacher):
+    module = make_module(author=teacher, status="in_review", submitted_at=timezone.now())
+    services.send_back_module(
+        actor=staff, module=module, note="Add a **worked example** <script>x()</script>"
+    )
+    module.refresh_from_db()
+    assert "<strong>worked example</strong>" in module.review_note_html
+    assert "<script>" not in module.review_note_html
+    client.force_login(teacher)
+    page = client.get(module.get_absolute_url()).content.decode()
+    assert "<strong>worked example</strong>" in page and "<script>x()" not in page

@@ -1,9 +1,11 @@
 """Loading what a view acts on: through visible_to, so what the viewer can't see is a 404."""
 
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from community.models import Post, Space, Thread
+from community.models import Post, Space, Thread, User
 
 
 def visible_space(request, slug) -> Space:
@@ -36,3 +38,18 @@ def field_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def feed_reader(request, read_token) -> User:
+    """Whose eyes a calendar feed is read with. Calendar apps send no cookies, so the
+    address carries a signed token (`read_token(token)` gives its person's id, or raises
+    BadSignature); a signed-in browser needs none. Anything else: 404, as for a feed that
+    does not exist."""
+    if token := request.GET.get("token"):
+        try:
+            return User.objects.select_related("profile").get(pk=read_token(token))
+        except (signing.BadSignature, User.DoesNotExist):
+            raise Http404("No such feed.") from None
+    if request.user.is_authenticated:
+        return request.user
+    raise Http404("No such feed.")

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from community.models import ChatSession, SessionSeries, Space, User
 from community.services import sessions
 from community.services.forum import RateLimited
 from community.views.chat import room_page
+from community.views.common import feed_reader
 from inquiry.models import RecordEntry
 
 
@@ -323,15 +323,9 @@ def series_calendar(request, slug):
     the address says whose eyes to read the sessions with (a signed-in browser needs
     none). No token and no login, or a token not made for this series: 404."""
     series = get_object_or_404(SessionSeries, slug=slug)
-    if token := request.GET.get("token"):
-        try:
-            reader = User.objects.get(pk=calendar.read_feed_token(token, series_id=series.pk))
-        except (signing.BadSignature, User.DoesNotExist):
-            raise Http404("No such feed.") from None
-    elif request.user.is_authenticated:
-        reader = request.user
-    else:
-        raise Http404("No such feed.")
+    reader = feed_reader(
+        request, lambda token: calendar.read_feed_token(token, series_id=series.pk)
+    )
     body = calendar.series_ics(
         series,
         _series_sessions(reader, series),

@@ -71,6 +71,7 @@ class Module(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     review_note = models.TextField(blank=True)  # staff's word when they send a draft back
+    review_note_html = models.TextField(blank=True, editable=False)
     phases = models.ManyToManyField("community.Phase", blank=True, related_name="modules")
     subjects = models.ManyToManyField("community.Subject", blank=True, related_name="modules")
     areas = models.ManyToManyField(CurriculumArea, blank=True, related_name="modules")

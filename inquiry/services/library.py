@@ -310,10 +310,19 @@ def publish_module(*, actor: User, module: Module, now=None) -> Module:
     module.status = Module.Status.PUBLISHED
     module.published_at = now or timezone.now()
     module.published_by = actor
-    module.review_note = ""
+    module.review_note = module.review_note_html = ""
     if module.thread_id is None:
         module.thread = _open_discussion(actor, module)
-    module.save(update_fields=["status", "published_at", "published_by", "review_note", "thread"])
+    module.save(
+        update_fields=[
+            "status",
+            "published_at",
+            "published_by",
+            "review_note",
+            "review_note_html",
+            "thread",
+        ]
+    )
     notify(
         users=[module.author],
         kind=Notification.Kind.MODERATION,
@@ -337,7 +346,8 @@ def send_back_module(*, actor: User, module: Module, note: str) -> Module:
         raise ValidationError({"note": [f"A note is at most {NOTE_MAX_LENGTH} characters."]})
     module.status = Module.Status.DRAFT
     module.review_note = note
-    module.save(update_fields=["status", "review_note"])
+    module.review_note_html = render_markdown(note, max_length=NOTE_MAX_LENGTH).html
+    module.save(update_fields=["status", "review_note", "review_note_html"])
     notify(
         users=[module.author],
         kind=Notification.Kind.MODERATION,

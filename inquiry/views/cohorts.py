@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from community import calendar
 from community.models import User
-from community.views.common import field_errors
+from community.views.common import feed_reader, field_errors
 from inquiry import queries_cohorts as queries
 from inquiry import rules
 from inquiry.forms_cohorts import (
@@ -287,16 +286,9 @@ def cohort_calendar(request, slug):
     cookies: the signed token says whose eyes to read it with. No token and no login, a
     token for another cohort, or a reader who is no longer in it: 404."""
     cohort = get_object_or_404(Cohort.objects.select_related("course"), slug=slug)
-    if token := request.GET.get("token"):
-        try:
-            reader_id = calendar.read_cohort_feed_token(token, cohort_id=cohort.pk)
-            reader = User.objects.select_related("profile").get(pk=reader_id)
-        except (signing.BadSignature, User.DoesNotExist):
-            raise Http404("No such feed.") from None
-    elif request.user.is_authenticated:
-        reader = request.user
-    else:
-        raise Http404("No such feed.")
+    reader = feed_reader(
+        request, lambda token: calendar.read_cohort_feed_token(token, cohort_id=cohort.pk)
+    )
     if not Cohort.objects.visible_to(reader).filter(pk=cohort.pk).exists():
         raise Http404("No such feed.")
     zone = ZoneInfo(getattr(getattr(reader, "profile", None), "timezone", "") or "UTC")
