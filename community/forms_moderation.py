@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from community.models import Report
 from community.services.moderation import HIDDEN_REASON_MAX_LENGTH, NOTE_MAX_LENGTH
+from realtime.validation import MAX_ID
 
 DURATIONS = {
     "1d": ("1 day", timedelta(days=1)),
@@ -47,7 +48,9 @@ class MoveForm(forms.Form):
     """The target is a space id: the view loads it through `visible_to` (a space the
     moderator can't see is a 404, not a form error)."""
 
-    to_space = forms.IntegerField(label="Move to", widget=forms.Select)
+    to_space = forms.IntegerField(
+        label="Move to", widget=forms.Select, min_value=1, max_value=MAX_ID
+    )
     reason = forms.CharField(max_length=300, required=False)
 
     def __init__(self, *args, spaces=(), **kwargs):

@@ -5,6 +5,7 @@ from django import forms
 from community.models import Membership, SessionSeries, Space
 from community.models.sessions import MAX_QUESTIONS
 from community.services.sessions import INTRO_MAX_LENGTH, RunSheet
+from realtime.validation import MAX_ID
 
 LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -51,7 +52,9 @@ class RunSheetForm(forms.Form):
         required=False,
         help_text="Participants see others' answers to a question only after posting theirs.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_ID
+    )
     NEW_SERIES = "new"
 
     def __init__(self, *args, user, repeat=False, **kwargs):

@@ -146,10 +146,10 @@ def can_reply(user, thread: Thread) -> bool:
 
 
 def can_read_post(user, post: Post) -> bool:
-    """Hidden or deleted posts keep their place; their text is for moderators (and, for a
-    hidden post, its author, who is told why)."""
+    """Hidden or deleted posts keep their place. A deleted post has no text left for
+    anyone; a hidden post's is for moderators and its author, who is told why."""
     if post.deleted_at is not None:
-        return is_moderator(user, post.thread.space)
+        return False
     if post.hidden_at is not None:
         return post.author_id == user.pk or is_moderator(user, post.thread.space)
     return True
@@ -304,3 +304,25 @@ def can_mute_participant(user, session, target, *, runs_it=None, host_ids=None) 
     if host_ids is None:
         return not session.is_host(target)
     return target.pk not in host_ids
+
+
+# --- The teacher's data -----------------------------------------------------------------
+
+
+def can_export_data(user, owner: User) -> bool:
+    """A teacher exports their own data (a suspension does not take it away); network
+    staff export anyone's, for a request made outside Staffroom."""
+    return _active(user) and owner.erased_at is None and (user.pk == owner.pk or user.is_staff)
+
+
+def can_erase_account(user, target: User) -> bool:
+    """A teacher erases their own account; staff erase a teacher's at their request made
+    outside Staffroom (not another staff member's: staff erase their own)."""
+    if not _active(user) or target.erased_at is not None:
+        return False
+    return user.pk == target.pk or (user.is_staff and not target.is_staff)
+
+
+def can_handle_data_requests(user) -> bool:
+    """Network staff act on export and erasure requests made outside Staffroom."""
+    return _active(user) and user.is_staff

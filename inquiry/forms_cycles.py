@@ -6,6 +6,7 @@ from django import forms
 from inquiry.models import InquiryCycle, Module
 from inquiry.models.cycles import REFLECTION_PROMPTS
 from inquiry.services.cycles import FOCUS_MAX_LENGTH, MAX_STAGE_MINUTES, TEXT_MAX_LENGTH
+from realtime.validation import MAX_ID
 
 
 class StartForm(forms.Form):
@@ -18,7 +19,9 @@ class StartForm(forms.Form):
     )
     # The slug of a published module (from ?module=, or one of the suggestions picked).
     module = forms.CharField(required=False, widget=forms.HiddenInput)
-    previous = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    previous = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID
+    )
 
     def clean_module(self):
         slug = self.cleaned_data["module"].strip()

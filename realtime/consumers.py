@@ -12,36 +12,36 @@ resumes.
 import asyncio
 import contextlib
 import json
+import logging
+from importlib import import_module
+from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import get_user
 
 from community.services.chat import ChatRefused, Send
-from realtime import clock, presence, streams, writer
+from realtime import access, clock, presence, streams, writer
 from realtime.hub import Batch, get_hub
 from realtime.server import BACKLOG
+from realtime.validation import is_whole, parse_frame, text_problem
 
+log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 25  # the protocol promises one at least every 30 s
-MAX_FRAME_BYTES = 16_384
 MAX_QUEUE = 200  # batches waiting for one slow client before it is cut off
 HIGH_WATER = 256 * 1024  # bytes the server may hold for a socket before it stops writing
 DRAIN_POLL = 0.05
+# A socket that has not taken its bytes for this long is closed by us (4008, resumable),
+# well before daphne's keepalive would drop it without a word (about 50 s).
+SLOW_SECONDS = 15
 MAX_SUBSCRIPTIONS = 50
+MAX_QUESTION = 99
+LOG_RETRIES = 3  # reads of the log tried this often before the socket is closed (1013)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_TOO_SLOW = 4008
-
-
-def parse_frame(text_data) -> tuple[dict, str | None]:
-    """The frame as a dict with a string 'type', or ({}, what is wrong with it)."""
-    if text_data is None or len(text_data) > MAX_FRAME_BYTES:
-        return {}, "Frames are JSON text of at most 16 KB."
-    try:
-        frame = json.loads(text_data)
-    except ValueError:
-        return {}, "That frame is not valid JSON."
-    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-        return {}, "A frame is a JSON object with a string 'type'."
-    return frame, None
+CLOSE_TOO_MANY = 4429
+CLOSE_TRY_AGAIN = 1013  # the server had trouble: reconnect with backoff and resume
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -51,31 +51,83 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # plain group_send fan-out cost a core for a 1,000-person room).
     channel_layer_alias = "no-per-connection-channel"
 
+    async def __call__(self, scope, receive, send):
+        # Cleanup runs on every exit path: a consumer that raises is closed by daphne
+        # without a disconnect(), and a listener left in the hub would live for ever.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.cleanup()
+
     async def connect(self):
+        self.last: dict[str, int] = {}  # stored stream key -> last seq sent
+        self.names: dict[str, str] = {}  # stored key -> the name the client used
+        self.queue: asyncio.Queue = asyncio.Queue(maxsize=MAX_QUEUE)
+        self.tasks: set[asyncio.Task] = set()
+        self.hub = None
         user = self.scope.get("user")
+        # Accepted, then closed: a refused handshake would reach the client as a bare
+        # 403, and the close code tells live.js not to retry but to sign in again.
+        await self.accept()
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
-        self.last: dict[str, int] = {}  # stored stream key -> last seq sent
-        self.names: dict[str, str] = {}  # stored key -> the name the client used
-        self.queue: asyncio.Queue = asyncio.Queue(maxsize=MAX_QUEUE)
-        self.hub = get_hub()
-        await self.accept()
-        self.tasks = [asyncio.create_task(self.heartbeat()), asyncio.create_task(self.sender())]
+        self.session_hash = access.session_hash(self.scope["session"].session_key or "")
+        hub = get_hub()
+        if not hub.connect(self):
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        self.hub = hub
+        await hub.start()
+        self.supervise(self.heartbeat())
+        self.supervise(self.sender())
 
     async def disconnect(self, code):
-        for task in getattr(self, "tasks", ()):
-            task.cancel()
-        for stream in list(getattr(self, "last", ())):
-            await self.drop(stream)
+        await self.cleanup()
 
-    async def drop(self, stream: str) -> None:
+    async def cleanup(self) -> None:
+        """Forget this connection everywhere (once, however it ended)."""
+        hub, self.hub = getattr(self, "hub", None), None
+        if hub is None:
+            return
+        for task in self.tasks:
+            task.cancel()
+        hub.disconnect(self)
+        for stream in list(self.last):
+            try:
+                await self.drop(stream, hub)
+            except Exception:  # noqa: BLE001 - the rest still has to go
+                log.warning("Could not leave %s cleanly", stream, exc_info=True)
+
+    async def drop(self, stream: str, hub=None) -> None:
         del self.last[stream]
-        await self.hub.unsubscribe(stream, self)
+        self.names.pop(stream, None)
+        hub = hub or self.hub
+        if hub is None:
+            return
+        await hub.unsubscribe(stream, self)
         if stream.startswith("room:"):
             await database_sync_to_async(presence.leave)(stream, self.user)
-            self.hub.presence_changed(stream)
+            hub.presence_changed(stream)
+
+    def supervise(self, work) -> None:
+        """Run a task of this connection's; if it fails, close with a code the client
+        resumes from (1013): a task that died quietly would leave a silent socket."""
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if task.cancelled() or task.exception() is None or self.hub is None:
+            return
+        log.warning("A live connection's task failed; closing it (1013)", exc_info=task.exception())
+        asyncio.ensure_future(self.close_quietly(CLOSE_TRY_AGAIN))
+
+    async def close_quietly(self, code: int) -> None:
+        with contextlib.suppress(Exception):
+            await self.close(code=code)
 
     def presence(self, stream: str, count: int, names: list[str]) -> None:
         """Called by the hub (at most every PRESENCE_TICK per room): who is here."""
@@ -93,6 +145,40 @@ class LiveConsumer(AsyncWebsocketConsumer):
         with contextlib.suppress(Exception):
             await self.send_json(frame)
 
+    # --- Access that may have changed (realtime.access) ---------------------------------
+
+    def signed_out(self) -> None:
+        """Called by the hub: this socket's session ended (a logout)."""
+        asyncio.ensure_future(self.close_quietly(CLOSE_UNAUTHENTICATED))
+
+    def recheck(self) -> None:
+        """Called by the hub: this person's access, or a stream's readers', may have
+        changed. An invalid session closes the socket; a stream no longer readable is
+        dropped with a `revoked` frame."""
+        self.supervise(self._recheck())
+
+    async def _recheck(self) -> None:
+        user, readable = await database_sync_to_async(self._still_allowed)(list(self.last))
+        if user is None:
+            await self.close_quietly(CLOSE_UNAUTHENTICATED)
+            return
+        self.user = user
+        for stream in [s for s in self.last if s not in readable]:
+            name = self.names[stream]
+            await self.drop(stream)
+            await self.send_json({"type": "revoked", "stream": name})
+
+    def _still_allowed(self, subscribed: list[str]):
+        """(the session's user now, or None if it is signed out; the streams they may
+        still read). The session is read afresh: a logout deleted it, a new password
+        no longer matches its hash, a deactivated account no longer authenticates."""
+        key = self.scope["session"].session_key
+        engine = import_module(settings.SESSION_ENGINE)
+        user = get_user(SimpleNamespace(session=engine.SessionStore(key)))
+        if not user.is_authenticated or user.pk != self.user.pk:
+            return None, set()
+        return user, {stream for stream in subscribed if streams.visible_to(user, stream)}
+
     # --- Frames from the client -------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -100,6 +186,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if problem:
             await self.error(frame, "bad_request", problem)
             return
+        try:
+            await self.handle(frame)
+        except Exception:  # noqa: BLE001 - one frame's failure is that frame's error
+            log.warning("Could not handle a %r frame", frame["type"][:40], exc_info=True)
+            await self.error(frame, "unavailable", "Something went wrong: try again.")
+
+    async def handle(self, frame):
         kind, name = frame["type"], frame.get("stream")
         if kind not in {"subscribe", "unsubscribe", "send"}:
             await self.error(frame, "bad_request", f"Unknown frame type '{kind[:40]}'.")
@@ -118,9 +211,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         # Without "after", the client wants what happens from now on (a page that has just
         # rendered the current state); with it, everything after that seq.
         after = frame.get("after")
-        if after is not None and (
-            isinstance(after, bool) or not isinstance(after, int) or after < 0
-        ):
+        if after is not None and not is_whole(after, minimum=0):
             await self.error(frame, "bad_request", "'after' is a whole number, 0 or more.")
             return
         stored = streams.storage_key(self.user, name)
@@ -147,30 +238,42 @@ class LiveConsumer(AsyncWebsocketConsumer):
             clock.watch(stored)
 
     async def send_message(self, frame, name):
+        """Every field is checked here, before the send joins a room's batch: one
+        person's bad value can only ever be their own error frame."""
         client_id, body = frame.get("client_id"), frame.get("body")
+        question, reply_to = frame.get("question"), frame.get("reply_to")
         if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
-            await self.error(frame, "bad_request", "A send needs a client_id of 1-64 characters.")
-            return
-        if not isinstance(body, str):
-            await self.error(frame, "bad_request", "A send needs a text 'body'.")
-            return
-        question = frame.get("question")
-        if question is not None and (
-            isinstance(question, bool) or not isinstance(question, int) or question < 1
-        ):
-            await self.error(frame, "bad_request", "'question' is a question's number.")
-            return
-        reply_to = frame.get("reply_to")
-        if reply_to is not None and (
-            isinstance(reply_to, bool) or not isinstance(reply_to, int) or reply_to < 1
-        ):
-            await self.error(frame, "bad_request", "'reply_to' is the id of a message.")
+            problem = "A send needs a client_id of 1-64 characters."
+        elif text_problem(client_id):
+            problem = "A client_id is printable text."
+        elif not isinstance(body, str):
+            problem = "A send needs a text 'body'."
+        elif question is not None and not is_whole(question, maximum=MAX_QUESTION):
+            problem = "'question' is a question's number."
+        elif reply_to is not None and not is_whole(reply_to):
+            problem = "'reply_to' is the id of a message."
+        else:
+            problem = text_problem(body)
+        if problem:
+            await self.error(frame, "bad_request", problem)
             return
         stored = streams.storage_key(self.user, name)
-        result = ChatRefused("not_found", "")
-        if stored is not None and stored.startswith("room:"):
-            send = Send(self.user, body, client_id, question, reply_to)
-            result = await writer.send(stored, send)
+        # A room this socket reads was checked when it subscribed (and is re-checked when
+        # access changes); any other must be visible before the send goes anywhere.
+        if (
+            stored is None
+            or not stored.startswith("room:")
+            or stored not in self.last
+            and not await database_sync_to_async(streams.visible_to)(self.user, stored)
+        ):
+            await self.error(frame, "not_found", f"There is no room '{name[:80]}' to send to.")
+            return
+        try:
+            result = await writer.send(stored, Send(self.user, body, client_id, question, reply_to))
+        except Exception:  # noqa: BLE001 - the database failed this send: the client retries
+            log.warning("A send to %s failed", stored, exc_info=True)
+            await self.error(frame, "unavailable", "That didn't go through: sending again.")
+            return
         if isinstance(result, ChatRefused):
             detail = result.detail or f"There is no room '{name[:80]}' to send to."
             await self.error(frame, result.code, detail)
@@ -186,19 +289,27 @@ class LiveConsumer(AsyncWebsocketConsumer):
         except asyncio.QueueFull:
             # Too slow to keep up: close; the client resumes after its last seq.
             self.queue = asyncio.Queue(maxsize=MAX_QUEUE)
-            asyncio.ensure_future(self.close(code=CLOSE_TOO_SLOW))
+            asyncio.ensure_future(self.close_quietly(CLOSE_TOO_SLOW))
 
-    async def drained(self) -> None:
+    async def drained(self) -> bool:
         """Wait while the socket holds more than HIGH_WATER unsent bytes (a slow reader):
-        meanwhile events pile up in the bounded queue and go out merged, or overflow it."""
+        meanwhile events pile up in the bounded queue and go out merged, or overflow it.
+        False (and the socket closed, 4008) if it stays backed up for SLOW_SECONDS."""
         backlog = self.scope.get("extensions", {}).get(BACKLOG)
+        waited = 0.0
         while backlog is not None and backlog() > HIGH_WATER:
+            if waited >= SLOW_SECONDS:
+                await self.close_quietly(CLOSE_TOO_SLOW)
+                return False
             await asyncio.sleep(DRAIN_POLL)
+            waited += DRAIN_POLL
+        return True
 
     async def sender(self):
         while True:
             batch = [await self.queue.get()]
-            await self.drained()
+            if not await self.drained():
+                return
             while not self.queue.empty():
                 batch.append(self.queue.get_nowait())
             pending: dict[str, list[Batch] | None] = {}
@@ -218,7 +329,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         fresh = [f for f in frames if f["seq"] > last]
         live = batches is not None and all(f["seq"] == last + 1 + i for i, f in enumerate(fresh))
         if not live:
-            head, fresh = await database_sync_to_async(self.catch_up)(stream, last)
+            head, fresh = await self.read_log(stream, last)
+            if stream not in self.last:
+                return  # revoked or unsubscribed meanwhile
             if head is not None:
                 self.last[stream] = head
                 self.hub.note_head(stream, head)
@@ -234,6 +347,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
         else:
             await self.send_json({"type": "events", "stream": name, "events": fresh})
 
+    async def read_log(self, stream: str, last: int) -> tuple[int | None, list[dict]]:
+        """catch_up, tried again on a failing database (each try on a fresh connection);
+        if it still fails, the error ends the sender and the socket closes with 1013."""
+        for attempt in range(LOG_RETRIES):
+            try:
+                return await database_sync_to_async(self.catch_up)(stream, last)
+            except Exception:
+                if attempt == LOG_RETRIES - 1:
+                    raise
+                log.warning("Could not read %s from the log; trying again", stream)
+                await asyncio.sleep(0.2 * 2**attempt)
+
     @staticmethod
     def catch_up(stream: str, last: int) -> tuple[int | None, list[dict]]:
         """(head, []) when the client must reset, else (None, the events it missed)."""
@@ -243,9 +368,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         return None, streams.events_after(stream, last)
 
     async def heartbeat(self):
+        """Every HEARTBEAT_SECONDS: each stream's real head, as far as this process knows
+        it (the hub reads the heads from the database), so a client that is behind sees
+        it and repairs; and a stream this socket is behind on is caught up here too."""
         while True:
             await asyncio.sleep(self.heartbeat_seconds)
-            heads = {self.names[s]: seq for s, seq in self.last.items()}
+            heads = {}
+            for stream, seq in list(self.last.items()):
+                head = max(seq, self.hub.heads.get(stream, 0))
+                heads[self.names[stream]] = head
+                if head > seq:
+                    self.deliver(stream, None)
             await self.send_json({"type": "hb", "heads": heads})
 
     async def error(self, frame, code, detail):

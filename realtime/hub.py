@@ -19,11 +19,12 @@ import weakref
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from realtime import presence, streams
+from realtime import access, presence, streams
 from realtime.models import StreamHead
 from realtime.publish import group_name
 
 log = logging.getLogger(__name__)
+MAX_SOCKETS_PER_USER = 20  # per process: a person's tabs and devices, not a flood
 HEAD_CHECK_SECONDS = 25
 PRESENCE_TICK = 2  # at most one presence snapshot per room per process this often
 REJOIN_SECONDS = 1800  # channels_redis forgets group members after a day by default
@@ -72,16 +73,60 @@ class Hub:
         self.held: dict[str, dict[int, dict]] = {}  # events waiting to go out, by seq
         self.gap_since: dict[str, float] = {}  # when the held events were found to be early
         self.due: dict[str, asyncio.Handle | asyncio.Task] = {}  # a flush already arranged
+        self.connections: dict[int, set] = {}  # user id -> this process's sockets of theirs
+        self.access = AccessWatcher(self)
+
+    def connect(self, connection) -> bool:
+        """A socket opened; False if its person already has MAX_SOCKETS_PER_USER here."""
+        mine = self.connections.setdefault(connection.user.pk, set())
+        if len(mine) >= MAX_SOCKETS_PER_USER:
+            return False
+        mine.add(connection)
+        return True
+
+    def disconnect(self, connection) -> None:
+        mine = self.connections.get(connection.user.pk, set())
+        mine.discard(connection)
+        if not mine:
+            self.connections.pop(connection.user.pk, None)
+
+    async def start(self) -> None:
+        """Join the channel layer (once): the hub's own tasks, and the `access` stream
+        that tells it whose sockets to check again."""
+        async with self.lock:
+            if self.channel is not None:
+                return
+            self.channel = await self.layer.new_channel("hub.")
+            self.tasks = [
+                asyncio.create_task(self._read()),
+                asyncio.create_task(self._check_heads()),
+                asyncio.create_task(self._send_presence()),
+                asyncio.create_task(self._keep_presence()),
+            ]
+        await self.access.start()
+        await self.subscribe(access.STREAM, self.access)
+
+    def revoke(self, users, stream_keys, sessions=()) -> None:
+        """Access may have changed for these people or these streams' readers: each of
+        the sockets concerned checks its session and its streams again. The sockets of
+        sessions that ended (a logout) close at once."""
+        concerned = {c for pk in users for c in self.connections.get(pk, ())}
+        if sessions:
+            ended = set(sessions)
+            for connection in [c for mine in self.connections.values() for c in mine]:
+                if connection.session_hash in ended:
+                    connection.signed_out()
+                    concerned.discard(connection)
+        for key in stream_keys:
+            concerned.update(self.listeners.get(key, ()))
+        concerned.discard(self.access)
+        for connection in concerned:
+            connection.recheck()
 
     async def subscribe(self, stream: str, listener) -> None:
+        if self.channel is None:
+            await self.start()
         async with self.lock:
-            if self.channel is None:
-                self.channel = await self.layer.new_channel("hub.")
-                self.tasks = [
-                    asyncio.create_task(self._read()),
-                    asyncio.create_task(self._check_heads()),
-                    asyncio.create_task(self._send_presence()),
-                ]
             if stream not in self.listeners:
                 self.listeners[stream] = set()
                 await self.layer.group_add(group_name(stream), self.channel)
@@ -268,7 +313,6 @@ class Hub:
             streams = list(self.listeners)
             if not streams:
                 continue
-            await self._touch_presence()
             try:
                 heads = await database_sync_to_async(_heads)(streams)
             except Exception:
@@ -276,16 +320,68 @@ class Hub:
                 continue
             for stream, head in heads.items():
                 if head > self.heads.get(stream, 0):
+                    # Known at once, so heartbeats tell clients the real head even if the
+                    # resync below fails: a client that is behind repairs over HTTP.
+                    self.heads[stream] = head
                     await self._resync(stream)
 
-    async def _touch_presence(self) -> None:
-        """Keep this process's people present (rows of a crashed process fade out)."""
-        for stream, listeners in list(self.listeners.items()):
-            if stream.startswith("room:"):
-                users = [listener.user.pk for listener in listeners]
-                with contextlib.suppress(Exception):
-                    await database_sync_to_async(presence.touch)(stream, users)
+    async def _keep_presence(self) -> None:
+        """Mark this process's people present, and clear the rows of processes that died
+        (their people's attendance closes at their last sign of life)."""
+        while True:
+            await asyncio.sleep(presence.TOUCH_SECONDS)
+            try:
+                await database_sync_to_async(presence.touch)()
+                if await database_sync_to_async(presence.sweep)():
+                    self.presence_dirty.update(s for s in self.listeners if s.startswith("room:"))
+            except Exception:
+                log.warning("Could not keep presence", exc_info=True)
 
 
 def _heads(streams: list[str]) -> dict[str, int]:
     return dict(StreamHead.objects.filter(key__in=streams).values_list("key", "head"))
+
+
+class AccessWatcher:
+    """The hub's own listener on the `access` stream (realtime.access). It reads the
+    log itself, in order, so a change the fast path dropped is still acted on (the hub's
+    head check hands it a catch-up); a failed read is tried again shortly."""
+
+    RETRY_SECONDS = 2
+
+    def __init__(self, hub: Hub):
+        self.hub = hub
+        self.last: int | None = None
+        self.lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        while self.last is None:
+            try:
+                self.last = await database_sync_to_async(streams.head)(access.STREAM)
+            except Exception:
+                log.warning("Could not read the access stream's head", exc_info=True)
+                await asyncio.sleep(self.RETRY_SECONDS)
+
+    def deliver(self, stream: str, batch) -> None:
+        asyncio.ensure_future(self.catch_up())
+
+    def presence(self, stream: str, count: int, names: list[str]) -> None:
+        pass
+
+    async def catch_up(self) -> None:
+        async with self.lock:
+            events = [None]
+            while events:
+                try:
+                    events = await database_sync_to_async(streams.events_after)(
+                        access.STREAM, self.last
+                    )
+                except Exception:
+                    log.warning("Could not read the access stream; retrying", exc_info=True)
+                    loop = asyncio.get_running_loop()
+                    loop.call_later(self.RETRY_SECONDS, self.deliver, access.STREAM, None)
+                    return
+                for event in events:
+                    self.last = event["seq"]
+                    self.hub.revoke(event["users"], event["streams"], event.get("sessions", ()))
+                    self.hub.note_head(access.STREAM, self.last)

@@ -27,10 +27,14 @@ class StreamEvent(models.Model):
     )
     # The sender's id for what it sent: the same client_id never makes a second event.
     client_id = models.CharField(max_length=64, blank=True)
+    # What the event shows ("message:12"): what the log keeps of it is rewritten when it
+    # is edited, hidden, deleted or its author erased (streams.rewrite).
+    ref = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["stream", "seq"]
+        indexes = [models.Index(fields=["ref"], condition=~Q(ref=""), name="stream_event_ref")]
         constraints = [
             models.UniqueConstraint(fields=["stream", "seq"], name="stream_event_seq_unique"),
             models.UniqueConstraint(
@@ -49,18 +53,23 @@ class StreamEvent(models.Model):
 
 
 class Presence(models.Model):
-    """Who is in a room now: a row per person with open connections to it. Rows are kept
-    fresh by the server processes (seen_at), so a crashed process's people fade out."""
+    """Who is in a room now: a row per person per server process with open connections
+    to it. Each process keeps its rows fresh (seen_at), so a dead process's fade out."""
 
     stream = models.CharField(max_length=64)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The server process whose connections these are (realtime.presence.PROCESS).
+    process = models.CharField(max_length=32, blank=True)
     connections = models.PositiveIntegerField(default=0)
     seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["stream", "user"], name="presence_unique"),
+            models.UniqueConstraint(
+                fields=["stream", "user", "process"], name="presence_unique_per_process"
+            ),
         ]
+        indexes = [models.Index(fields=["process"]), models.Index(fields=["seen_at"])]
 
     def __str__(self):
         return f"{self.user} in {self.stream}"

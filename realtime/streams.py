@@ -14,14 +14,14 @@ from realtime import publish
 from realtime.models import StreamEvent, StreamHead
 
 REPLAY_LIMIT = 500  # more missed than this: the client is told to reset and reload
-_KEY = re.compile(r"^(thread|room|user):(\d{1,18})$")
+_KEY = re.compile(r"(thread|room|user):([1-9]\d{0,17})")
 
 
 def storage_key(user, key: str) -> str | None:
     """The stored key of a stream a client names, or None if the name is not a stream."""
     if key == "user":
         return f"user:{user.pk}"
-    match = _KEY.match(key)
+    match = _KEY.fullmatch(key)  # not match: "room:5\n" is no stream
     if match is None or match[1] == "user":
         return None
     return key
@@ -41,15 +41,18 @@ def visible_to(user, stored: str) -> bool:
     return False
 
 
-def append(*, stream: str, kind: str, data: dict, actor=None, client_id: str = "") -> StreamEvent:
+def append(
+    *, stream: str, kind: str, data: dict, actor=None, client_id: str = "", ref: str = ""
+) -> StreamEvent:
     """Add an event to a stream inside the caller's transaction; it is published only if
-    and when that transaction commits."""
-    item = {"kind": kind, "data": data, "actor": actor, "client_id": client_id}
+    and when that transaction commits. `ref` names the thing the event shows (for
+    example "message:12"), so that `rewrite` can change what the log keeps of it."""
+    item = {"kind": kind, "data": data, "actor": actor, "client_id": client_id, "ref": ref}
     return append_many(stream, [item])[0]
 
 
 def append_many(stream: str, items: list[dict]) -> list[StreamEvent]:
-    """Add events (dicts of kind, data, actor, client_id) with consecutive numbers, in
+    """Add events (dicts of kind, data, actor, client_id, ref) with consecutive numbers, in
     the caller's transaction; they are published together on commit."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("streams.append() runs inside the writer's transaction")
@@ -79,6 +82,18 @@ def _take_seqs(stream: str, count: int) -> int:
             [stream, count, count],
         )
         return cursor.fetchone()[0]
+
+
+def rewrite(ref: str, data: dict) -> int:
+    """Change what the log keeps of `ref` in every event that showed it (the keys of
+    `data` replace the stored ones): an edited, hidden, deleted or erased message is then
+    never served again in its old words by a replay, a resume or the HTTP history.
+    Returns the number of events changed. In the caller's transaction."""
+    events = list(StreamEvent.objects.filter(ref=ref).only("pk", "data"))
+    for event in events:
+        event.data = {**event.data, **data}
+    StreamEvent.objects.bulk_update(events, ["data"], batch_size=500)
+    return len(events)
 
 
 def seq_of(stream: str, client_id: str) -> int | None:

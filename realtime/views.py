@@ -3,6 +3,7 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
 from realtime import streams
+from realtime.validation import parse_id
 
 
 @login_required
@@ -18,12 +19,11 @@ def history(request):
     stored = streams.storage_key(request.user, name)
     if stored is None or not streams.visible_to(request.user, stored):
         raise Http404("There is no such stream.")
-    after = request.GET.get("after", "0")
-    if not after.isdigit() or len(after) > 18:
+    after = parse_id(request.GET.get("after", "0"), minimum=0)
+    if after is None:
         return JsonResponse(
             {"error": "bad_request", "detail": "'after' is a whole number."}, status=400
         )
-    after = int(after)
     head = streams.head(stored)
     reset = after > head or head - after > streams.REPLAY_LIMIT
     events = [] if reset else streams.events_after(stored, after)

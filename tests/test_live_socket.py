@@ -17,6 +17,7 @@ from tests.factories import make_user
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+HOST = (b"host", b"127.0.0.1:8000")
 
 
 @database_sync_to_async
@@ -34,14 +35,15 @@ def session_cookie_for(username="amira", active=True):
 
 
 async def connect(*headers):
-    communicator = WebsocketCommunicator(application, "/ws/live/", headers=list(headers))
+    communicator = WebsocketCommunicator(application, "/ws/live/", headers=[HOST, *headers])
     connected, code = await communicator.connect()
     return communicator, connected, code
 
 
-async def test_anonymous_connection_is_refused():
-    communicator, connected, code = await connect(ORIGIN)
-    assert not connected and code == 4401
+async def test_anonymous_connection_is_closed_with_4401():
+    communicator, connected, _ = await connect(ORIGIN)
+    assert connected  # accepted, then closed: the code tells the client to sign in
+    assert (await communicator.receive_output())["code"] == 4401
 
 
 async def test_foreign_origin_is_refused():
@@ -50,10 +52,10 @@ async def test_foreign_origin_is_refused():
     assert not connected
 
 
-async def test_deactivated_account_is_refused():
+async def test_deactivated_account_is_closed_with_4401():
     cookie = await session_cookie_for(active=False)
-    _, connected, _ = await connect(ORIGIN, cookie)
-    assert not connected
+    communicator, _, _ = await connect(ORIGIN, cookie)
+    assert (await communicator.receive_output())["code"] == 4401
 
 
 @pytest.mark.parametrize(
@@ -311,7 +313,7 @@ async def test_a_backed_up_socket_holds_events_back_merged_then_is_cut_off(monke
     stream = f"thread:{thread.pk}"
     held = [0]
     communicator = WebsocketCommunicator(
-        application, "/ws/live/", headers=[ORIGIN, await session_cookie_for()]
+        application, "/ws/live/", headers=[HOST, ORIGIN, await session_cookie_for()]
     )
     communicator.scope["extensions"] = {BACKLOG: lambda: held[0]}
     assert (await communicator.connect())[0]

@@ -10,7 +10,7 @@ last sign of life (the presence row's `seen_at`), never later than the session's
 
 from datetime import datetime, timedelta
 
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from community.models import ChatSession, SessionAttendance, User
@@ -52,8 +52,9 @@ def arrived(stream: str, user: User, *, now: datetime | None = None, last_seen=N
         SessionAttendance.objects.filter(pk=row.pk).update(present_since=now)
 
 
-def left(stream: str, user: User, *, now: datetime | None = None) -> None:
-    """The person's last socket left the room: close their interval."""
+def left(stream: str, user: User | int, *, now: datetime | None = None) -> None:
+    """The person's last socket left the room (or was last seen `now`): close their
+    interval."""
     room_id = _room_id(stream)
     if room_id is None:
         return
@@ -96,7 +97,10 @@ def close_intervals(session: ChatSession, *, now: datetime | None = None) -> dic
         seen = dict(
             Presence.objects.filter(
                 stream=session.room.stream, user_id__in=[row.user_id for row in still_open]
-            ).values_list("user_id", "seen_at")
+            )
+            .values("user_id")
+            .annotate(last=Max("seen_at"))
+            .values_list("user_id", "last")
         )
         fresh = now - timedelta(seconds=FRESH_SECONDS)
         for row in still_open:

@@ -5,7 +5,8 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from community.models import ChatMessage, ChatReaction, ChatRoom, Reaction, Spac
 from community.models.chat import MESSAGE_MAX_LENGTH
 from community.services.moderation import log_action
 from realtime import streams
+from realtime.validation import is_whole, text_problem
 
 BURST = 5  # messages in a row before the pace applies
 BURST_SECONDS = 10
@@ -66,6 +68,7 @@ def _event(message: ChatMessage, kind: str, client_id: str = "") -> dict:
         },
         "actor": message.author if kind == "message.new" else None,
         "client_id": client_id,
+        "ref": f"message:{message.pk}",
     }
 
 
@@ -73,6 +76,23 @@ def _announce(message: ChatMessage, kind: str) -> int:
     # A re-rendered message keeps its reaction counts (a new one has none yet).
     queries.with_chat_reactions([message])
     return streams.append(stream=message.room.stream, **_event(message, kind)).seq
+
+
+def refresh_logged(messages) -> None:
+    """Make the stream log show these messages as they are now, and the replies to them
+    (whose "in reply to" line quotes them): an edited, deleted, hidden or erased
+    message's old words are never served again by a replay, a resume or the history.
+    In the caller's transaction."""
+    ids = {message.pk for message in messages}
+    if not ids:
+        return
+    shown = ChatMessage.objects.filter(Q(pk__in=ids) | Q(reply_to__in=ids)).select_related(
+        "author__profile", "question", "reply_to__author__profile"
+    )
+    shown = list(shown)
+    queries.with_chat_reactions(shown)
+    for message in shown:
+        streams.rewrite(f"message:{message.pk}", {"html": _html(message)})
 
 
 def _recent(room: ChatRoom, now) -> list[tuple[int, object]]:
@@ -103,6 +123,8 @@ def _refusal(
         return ChatRefused("bad_request", "Write something first.")
     if len(body) > MESSAGE_MAX_LENGTH:
         return ChatRefused("too_long", f"Messages are at most {MESSAGE_MAX_LENGTH:,} characters.")
+    if problem := text_problem(body):
+        return ChatRefused("bad_request", problem)
 
     def count(seconds, mine=True):
         since = now - timedelta(seconds=seconds)
@@ -176,13 +198,27 @@ def send_messages(*, room: ChatRoom, sends: list[Send]) -> list:
     """Send several messages to one room in one transaction, in order, by the same rules
     as one at a time: for each Send (or (actor, body, client_id)), (message, seq) or the
     ChatRefused that says why not. The live layer batches a busy room's sends this way:
-    one transaction, one range of numbers, one publish for the lot."""
+    one transaction, one range of numbers, one publish for the lot.
+
+    One send can't fail the others: if the batch's transaction fails, each send is tried
+    again in a transaction of its own, so only the one at fault fails (its exception is
+    its result). A client_id that another process stored meanwhile is found on the retry,
+    which answers with the stored message."""
     try:
         return _send_messages(room, sends)
-    except IntegrityError:  # a client_id another process stored meanwhile
+    except IntegrityError:
+        if len(sends) == 1:  # the same client_id, stored at the same moment elsewhere
+            return _send_messages(room, sends)
+    except DatabaseError:
         if len(sends) == 1:
-            return [ChatRefused("bad_request", "That message was already sent.")]
-        return [send_messages(room=room, sends=[send])[0] for send in sends]
+            raise
+    results = []
+    for send in sends:
+        try:
+            results.append(send_messages(room=room, sends=[send])[0])
+        except DatabaseError as failure:
+            results.append(failure)
+    return results
 
 
 @transaction.atomic
@@ -208,7 +244,7 @@ def _send_messages(room: ChatRoom, sends: list[Send]) -> list:
                 results.append(repeat)  # the same message again: its seq, below
             continue
         refusal = _refusal(actor, room, body, recent, now, session and session.audience)
-        parent = parents.get(reply_to) if type(reply_to) is int else None  # not a bool
+        parent = parents.get(reply_to) if is_whole(reply_to) else None
         if not refusal and reply_to is not None and parent is None:
             refusal = ChatRefused("bad_request", "You can only reply to a message in this room.")
         question = None
@@ -249,7 +285,7 @@ def _send_messages(room: ChatRoom, sends: list[Send]) -> list:
 def _parents(room: ChatRoom, sends: list[Send]) -> dict[int, ChatMessage]:
     """The messages these sends reply to, by id: in this room and still there (one query,
     with what the "in reply to" line shows)."""
-    ids = {send.reply_to for send in sends if type(send.reply_to) is int}
+    ids = {send.reply_to for send in sends if is_whole(send.reply_to)}
     if not ids:
         return {}
     found = ChatMessage.objects.filter(room=room, pk__in=ids, deleted_at=None, hidden_at=None)
@@ -262,11 +298,16 @@ def edit_message(*, actor: User, message: ChatMessage, body: str) -> ChatMessage
         raise PermissionDenied("You can edit your own messages for five minutes.")
     if not body.strip():
         raise ValidationError("Write something first.")
+    if len(body) > MESSAGE_MAX_LENGTH:
+        raise ValidationError(f"Messages are at most {MESSAGE_MAX_LENGTH:,} characters.")
+    if problem := text_problem(body):
+        raise ValidationError(problem)
     message.body = body
     message.body_html = render_markdown(body, max_length=MESSAGE_MAX_LENGTH).html
     message.edited_at = timezone.now()
     message.save(update_fields=["body", "body_html", "edited_at"])
     _announce(message, "message.edited")
+    refresh_logged([message])  # the log forgets the words before the edit
     return message
 
 
@@ -274,9 +315,12 @@ def edit_message(*, actor: User, message: ChatMessage, body: str) -> ChatMessage
 def delete_message(*, actor: User, message: ChatMessage) -> ChatMessage:
     if not rules.can_delete_message(actor, message):
         raise PermissionDenied("You can delete only your own messages.")
+    # Deleted words stay deleted: the text goes from the table and from the log.
     message.deleted_at = timezone.now()
-    message.save(update_fields=["deleted_at"])
+    message.body = message.body_html = ""
+    message.save(update_fields=["deleted_at", "body", "body_html"])
     _announce(message, "message.deleted")
+    refresh_logged([message])
     return message
 
 
@@ -294,6 +338,7 @@ def hide_message(*, actor: User, message: ChatMessage, reason: str = "") -> Chat
         reason=reason or "Hid a chat message",
     )
     _announce(message, "message.hidden")
+    refresh_logged([message])  # the text stays in the table, for the moderators' review
     return message
 
 

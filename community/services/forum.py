@@ -26,7 +26,7 @@ from community.models import (
 )
 from community.services.notifications import notify
 from community.slugs import unique_slug
-from realtime import streams
+from realtime import access, streams
 
 POST_MAX_LENGTH = 20_000
 # Posts per minute for everyone, and stricter limits on an account's first day.
@@ -97,6 +97,7 @@ def leave_space(*, actor: User, space: Space) -> None:
         raise PermissionDenied("You are not a member of this space.")
     Membership.objects.filter(space=space, user=actor).delete()
     rules.forget_memberships(actor)
+    access.changed(users=[actor.pk])  # a private space's room and threads, on open sockets
 
 
 @transaction.atomic
@@ -315,14 +316,19 @@ def edit_post(*, actor: User, post: Post, body: str) -> Post:
 
 @transaction.atomic
 def delete_post(*, actor: User, post: Post) -> Post:
-    """Soft delete: the post keeps its number (permalinks hold) and loses its text."""
+    """Soft delete: the post keeps its number (permalinks hold) and loses its text, its
+    earlier versions included: deleted words stay deleted (a moderator who wants to keep
+    them for review hides the post instead)."""
     if not rules.can_delete_post(actor, post):
         raise PermissionDenied("You can't delete this post.")
     post.deleted_at = timezone.now()
-    post.save(update_fields=["deleted_at"])
+    post.body = post.body_html = ""
+    post.save(update_fields=["deleted_at", "body", "body_html"])
+    post.revisions.all().delete()
     announce_post(post, "post.deleted")
     if post.number == 1:
         Thread.objects.filter(pk=post.thread_id).update(deleted_at=post.deleted_at)
+        access.changed(streams=[f"thread:{post.thread_id}"])
     if actor.pk != post.author_id:
         from community.services.moderation import log_action
 

@@ -24,6 +24,7 @@ from community.models import (
 )
 from community.services.forum import announce_post
 from community.services.notifications import notify
+from realtime import access
 
 AUTO_HIDE_REPORTS = 3
 AUTO_HIDE_REASON = "Hidden pending review after 3 reports"
@@ -289,6 +290,7 @@ def move_thread(*, actor: User, thread: Thread, to_space: Space, reason: str = "
     from_space = thread.space
     thread.space = to_space
     thread.save(update_fields=["space"])
+    access.changed(streams=[f"thread:{thread.pk}"])  # its readers may not see the new space
     note = f"Moved to {to_space.name}"
     reason = reason.strip()
     log_action(
@@ -330,6 +332,7 @@ def mute_member(
     membership.muted_until = _in_future(until)
     membership.save(update_fields=["muted_until"])
     rules.forget_memberships(user)
+    access.changed(users=[user.pk])
     log_action(actor=actor, action=Action.MUTE_MEMBER, space=space, target_user=user, reason=reason)
     notify(
         users=[user],
@@ -351,6 +354,7 @@ def remove_member(
     membership.removed_until = _in_future(until)
     membership.save(update_fields=["removed_until"])
     rules.forget_memberships(user)
+    access.changed(users=[user.pk])  # open sockets lose a private space at once
     log_action(
         actor=actor, action=Action.REMOVE_MEMBER, space=space, target_user=user, reason=reason
     )
@@ -373,6 +377,7 @@ def suspend_account(*, actor: User, user: User, until: datetime, reason: str) ->
     reason = _required_reason(reason)
     user.suspended_until = _in_future(until)
     user.save(update_fields=["suspended_until"])
+    access.changed(users=[user.pk])
     log_action(actor=actor, action=Action.SUSPEND_ACCOUNT, target_user=user, reason=reason)
     notify(
         users=[user],

@@ -18,6 +18,7 @@ from community.models.chat import MESSAGE_MAX_LENGTH
 from community.services import chat
 from community.views.common import visible_space
 from realtime import presence, streams
+from realtime.validation import MAX_ID, parse_id
 
 PAGE = 100
 
@@ -31,7 +32,9 @@ class MessageForm(forms.Form):
     )
     client_id = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     # "Reply" on a message: ?reply=<id> fills this in (chat.js does it without a reload).
-    reply_to = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    reply_to = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_ID
+    )
     # In a session's room only: the question this answers (left empty: the latest one).
     question = forms.TypedChoiceField(
         label="Answering", required=False, coerce=int, empty_value=None
@@ -95,9 +98,9 @@ def room_page(request, room: ChatRoom) -> tuple[bool, dict]:
     history = room.messages.select_related(
         "author__profile", "question", "reply_to__author__profile"
     ).order_by("-pk")
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        history = history.filter(pk__lt=int(before))
+    before = parse_id(request.GET.get("before", ""))
+    if before:
+        history = history.filter(pk__lt=before)
     page = list(history[: PAGE + 1])
     shown = list(reversed(page[:PAGE]))
     is_member = rules.can_chat(request.user, room)
@@ -122,10 +125,10 @@ def room_page(request, room: ChatRoom) -> tuple[bool, dict]:
 def _reply_target(request, room: ChatRoom) -> ChatMessage | None:
     """The message the composer replies to (?reply=<id>, or the form's field after a
     refused send): one in this room that is still there."""
-    wanted = request.POST.get("reply_to") or request.GET.get("reply", "")
-    if not wanted.isdigit():
+    wanted = parse_id(request.POST.get("reply_to") or request.GET.get("reply", ""))
+    if wanted is None:
         return None
-    found = room.messages.filter(pk=int(wanted), deleted_at=None, hidden_at=None)
+    found = room.messages.filter(pk=wanted, deleted_at=None, hidden_at=None)
     return found.select_related("author__profile").first()
 
 
@@ -204,9 +207,7 @@ def slow_mode(request, slug):
     room = chat.room_for(space)
     seconds = request.POST.get("seconds", "")
     try:
-        chat.set_slow_mode(
-            actor=request.user, room=room, seconds=int(seconds) if seconds.isdigit() else -1
-        )
+        chat.set_slow_mode(actor=request.user, room=room, seconds=parse_id(seconds, minimum=0) or 0)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -17,6 +17,7 @@ from community.services import forum
 from community.services.forum import RateLimited
 from community.views.common import form_error, visible_post, visible_space, visible_thread
 from realtime import streams
+from realtime.validation import parse_id
 
 
 def _new_token() -> str:
@@ -250,8 +251,8 @@ def thread_reply(request, pk):
             "This thread is locked." if thread.is_locked else "Join this space to reply."
         )
     quote = None
-    quote_id = request.POST.get("quote_of") or request.GET.get("quote")
-    if quote_id and quote_id.isdigit():
+    quote_id = parse_id(request.POST.get("quote_of") or request.GET.get("quote"))
+    if quote_id:
         quote = Post.objects.filter(thread=thread, pk=quote_id).select_related("author").first()
         if quote and not rules.can_read_post(request.user, quote):
             quote = None
@@ -313,7 +314,7 @@ def thread_answer(request, pk):
     post_id = request.POST.get("post", "")
     post = None
     if post_id:
-        post = get_object_or_404(Post, thread=thread, pk=post_id if post_id.isdigit() else 0)
+        post = get_object_or_404(Post, thread=thread, pk=parse_id(post_id) or 0)
     try:
         forum.mark_answer(actor=request.user, thread=thread, post=post)
     except ValidationError as error:

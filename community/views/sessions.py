@@ -20,6 +20,7 @@ from community.services.forum import RateLimited
 from community.views.chat import room_page
 from community.views.common import feed_reader
 from inquiry.models import RecordEntry
+from realtime.validation import parse_id
 
 
 def _session(request, slug) -> ChatSession:
@@ -214,7 +215,7 @@ def session_control(request, slug):
                 actor=request.user,
                 session=session,
                 action=action,
-                minutes=int(minutes) if minutes.isdigit() else 0,
+                minutes=parse_id(minutes, minimum=0, maximum=24 * 60) or 0,
             )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -239,8 +240,8 @@ def session_continue(request, slug, number):
     question = get_object_or_404(session.questions, number=number)
     if not rules.can_run_session(request.user, session):
         raise PermissionDenied("Only this session's hosts continue its conversations.")
-    space_id = request.POST.get("space", "")
-    space = Space.objects.filter(pk=space_id).first() if space_id.isdigit() else None
+    space_id = parse_id(request.POST.get("space", ""))
+    space = Space.objects.filter(pk=space_id).first() if space_id else None
     try:
         if space is None:
             raise ValidationError("Choose the space to continue in.")

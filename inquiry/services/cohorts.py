@@ -34,6 +34,7 @@ from inquiry.models import (
 )
 from inquiry.progress import cohort_progress
 from inquiry.services import cycles
+from realtime import access
 
 # Eight characters from an alphabet without look-alikes (no I, L, O, 0 or 1): easy to read
 # out in a staffroom and to type from a slide. 31^8 codes: guessing one is hopeless.
@@ -304,6 +305,7 @@ def remove_member(
         space_id=cohort.space_id, user=user, role=Membership.Role.MEMBER
     ).delete()
     community_rules.forget_memberships(user)
+    access.changed(users=[user.pk])  # the cohort's room and threads, on open sockets
     return member
 
 

@@ -14,6 +14,7 @@ from inquiry import rules
 from inquiry.forms_courses import AuthorForm, CourseForm, ModuleSearchForm, NewCourseForm, UnitForm
 from inquiry.models import Course, Module, Unit
 from inquiry.services import courses as services
+from realtime.validation import parse_id
 
 
 def _course(request, slug) -> Course:
@@ -264,8 +265,8 @@ def _back_to_modules(unit):
 @require_POST
 def unit_module_add(request, slug, number):
     unit = _unit(request, slug, number)
-    raw = request.POST.get("module", "")
-    module = Module.objects.filter(pk=raw).first() if raw.isdigit() else None
+    raw = parse_id(request.POST.get("module", ""))
+    module = Module.objects.filter(pk=raw).first() if raw else None
     if module is None:
         messages.error(request, "Choose a module from the library.")
         return _back_to_modules(unit)

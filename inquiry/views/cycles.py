@@ -28,6 +28,7 @@ from inquiry.models.cycles import REFLECTION_PROMPTS
 from inquiry.queries_cycles import cycle_page, my_cycles, visible_cycles
 from inquiry.search import suggest_modules
 from inquiry.services import cycles as services
+from realtime.validation import parse_id
 
 Stage = InquiryCycle.Stage
 
@@ -71,7 +72,7 @@ def cycle_start(request):
         module = get_object_or_404(Module.objects.published(), slug=slug)
         question = f"What happens when I try “{module.title}” with my class?"
         initial = {"module": module.slug, "focus_question": question}
-    elif (after := request.GET.get("after", "")).isdigit():
+    elif after := parse_id(request.GET.get("after", "")):
         previous = get_object_or_404(visible_cycles(request.user), pk=after)
         if not rules.can_start_next_cycle(request.user, previous):
             raise PermissionDenied("A next cycle follows on from one of your own finished cycles.")

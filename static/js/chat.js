@@ -327,6 +327,13 @@
             if (status) status.textContent = "Sent";
             return;
           }
+          if (reply.code === "unavailable" && !pending.hasAttribute("data-retried")) {
+            // The server had trouble storing it: the same client_id never makes a second
+            // message, so trying once more on our own is safe.
+            pending.setAttribute("data-retried", "");
+            window.setTimeout(function () { send(text, clientId, pending, parent, question); }, 1500);
+            return;
+          }
           pending.classList.add("chat-failed");
           var status = pending.querySelector(".chat-status");
           status.textContent = reply.detail + " ";

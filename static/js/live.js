@@ -35,7 +35,7 @@
         delete replies[frame.client_id];
         reply(frame);
       }
-      else if (frame.type === "reset") location.reload();
+      else if (frame.type === "reset" || frame.type === "revoked") location.reload();
       else if (frame.type === "presence" && presenceHandlers[frame.stream]) {
         presenceHandlers[frame.stream](frame);
       }
@@ -45,8 +45,19 @@
         });
       }
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
       window.clearTimeout(stall);
+      if (event.code === 4401) {
+        // Signed out (elsewhere, or by a new password): the page shows the login. Once:
+        // a page that is served but whose socket is refused must not reload for ever.
+        var at = Number(window.sessionStorage.getItem("live-signed-out") || 0);
+        if (Date.now() - at > 60000) {
+          window.sessionStorage.setItem("live-signed-out", String(Date.now()));
+          location.reload();
+        }
+        return;
+      }
+      if (event.code === 4429) backoff = 30000; // too many tabs open: wait for one to close
       // Exponential backoff with jitter, so a restarted server isn't stampeded.
       var wait = backoff * (0.5 + Math.random());
       backoff = Math.min(backoff * 2, 30000);
