@@ -1,13 +1,16 @@
 """Files teachers upload (module resources, classroom evidence): what a file is comes from
-its content, never its name, and a photo of pupils' work is re-encoded so that no EXIF
-(camera, time, GPS position) leaves the teacher's phone with it.
+its content, never its name, and a photo of pupils' work is re-encoded so that nothing
+but its pixels leaves the teacher's phone with it: no EXIF (camera, time, GPS position),
+XMP, ICC profile, comment, IPTC or other APPn segment, no PNG text chunk.
 
 `check_upload` is the one door: it reads the file, names its type from its first bytes
 (and, for Office and OpenDocument files, the zip's own table of contents), refuses what
 is empty, too big, of a type we don't take, or disguised (an HTML page called
-`photo.jpg`), and returns what to store."""
+`photo.jpg`), an image over MAX_IMAGE_PIXELS (from its header, before decoding it), and
+returns what to store."""
 
 import io
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -17,7 +20,14 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_IMAGE_SIDE = 2560  # pixels: a photo of a page stays legible and stops being huge
-Image.MAX_IMAGE_PIXELS = 50_000_000  # a "decompression bomb" is refused, not decoded
+# Width x height, read from the header before anything is decoded: a few hundred KB can
+# declare a picture that takes gigabytes to decode (a "decompression bomb").
+MAX_IMAGE_PIXELS = 50_000_000
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's own check too (it only warns below 2x)
+_TOO_LARGE = (
+    f"we take images of up to {MAX_IMAGE_PIXELS // 1_000_000} megapixels (8000 × 6000, say): "
+    "make it smaller, then try again."
+)
 
 
 @dataclass(frozen=True)
@@ -120,7 +130,7 @@ def _text(data: bytes) -> Kind | None:
 def check_upload(upload, *, accept: tuple[Kind, ...], max_bytes: int, field: str) -> Checked:
     """Read and check an uploaded file; raises ValidationError({field: ...}) with a
     sentence a teacher can act on. Images are decoded and re-encoded (orientation kept,
-    metadata dropped, the longest side at most MAX_IMAGE_SIDE)."""
+    every piece of metadata dropped, the longest side at most MAX_IMAGE_SIDE)."""
     name = PurePath(getattr(upload, "name", "") or "file").name[:200]
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
@@ -152,21 +162,35 @@ def check_upload(upload, *, accept: tuple[Kind, ...], max_bytes: int, field: str
 
 
 def _reencode(data: bytes, kind: Kind, field: str) -> tuple[bytes, Kind]:
-    """Decode the image and write it again: the pixels survive, the metadata does not."""
+    """Decode the image and write it again: the pixels survive, the metadata does not.
+    Its size is checked from the header first, so a bomb is refused, never decoded."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)  # keep it the right way up, then drop EXIF
-            image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
-            out = io.BytesIO()
-            if kind is JPEG:  # a photo stays a photo; the rest (drawings, scans) lossless
-                image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-                return out.getvalue(), JPEG
-            if image.mode not in ("RGB", "RGBA", "L", "LA"):
-                image = image.convert("RGBA")
-            image.save(out, "PNG", optimize=True)
-            return out.getvalue(), PNG
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            # Pillow only warns between its limit and twice that: here it is a refusal. (The
+            # filter is process-wide, not per thread: the header check below needs none.)
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:  # reads the header, decodes nothing
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    problem = f"That image is {width} × {height} pixels: {_TOO_LARGE}"
+                    raise ValidationError({field: problem})
+                image.load()
+                image = ImageOps.exif_transpose(image)  # keep it the right way up, then drop EXIF
+                image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+                # Pillow writes some of what it read back out (a JPEG's comment, an ICC
+                # profile into a PNG): keep only transparency, which is part of the pixels.
+                image.info = {k: v for k, v in image.info.items() if k == "transparency"}
+                out = io.BytesIO()
+                if kind is JPEG:  # a photo stays a photo; the rest (drawings, scans) lossless
+                    image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+                    return out.getvalue(), JPEG
+                if image.mode not in ("RGB", "RGBA", "L", "LA"):
+                    image = image.convert("RGBA")
+                image.save(out, "PNG", optimize=True)
+                return out.getvalue(), PNG
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError({field: f"That image is too large: {_TOO_LARGE}"}) from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise ValidationError({field: "That image could not be read: is the file whole?"}) from None
 
 

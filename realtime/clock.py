@@ -18,7 +18,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from community.models import ChatSession
-from community.services import reminders, sessions
+from community.services import reminders, retention, sessions
 from inquiry.services import cycles
 from realtime.hub import get_hub
 
@@ -96,6 +96,7 @@ def _minutely() -> None:
     reminders.send_due_reminders()
     sessions.record_ended_sessions()  # sessions that ended by the clock with nobody there
     cycles.send_due_nudges()  # inquiry cycles stalled for 14 days (claimed: nudged once)
+    retention.apply_retention_daily()  # old read notifications etc. (claimed: once a day)
 
 
 async def every_minute() -> None:

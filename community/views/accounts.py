@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from community import queries, rules, services
@@ -21,6 +22,17 @@ def home(request):
     if not profile.is_onboarded:
         return redirect("community:profile-edit", username=request.user.username)
     return render(request, "community/home.html", queries.home_for(profile))
+
+
+@require_GET
+def admin_login(request):
+    """/admin/login/ (it replaces the admin's own form): staff log in through the site's
+    login like everyone, rate-limited and with a verified email, then go on to `next`."""
+    if request.user.is_active and request.user.is_staff:
+        return redirect("admin:index")
+    if request.user.is_authenticated:
+        raise PermissionDenied  # not staff: the login page would only send them back here
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
 @login_required
