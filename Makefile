@@ -28,8 +28,12 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# Beside the server, one worker runs the background tasks (data exports: django-tasks,
+# queued in the database); it stops when the server stops.
 run: seed
 	@echo "Staffroom is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(BIN)/python -m realtime.server -b $(HOST) -p $(PORT) config.asgi:application
 
 test: install-test

@@ -1,6 +1,7 @@
 from community.views import (
     accounts,
     chat,
+    data,
     forum,
     moderation,
     notifications,
@@ -16,6 +17,7 @@ urlpatterns = [
     *accounts.urlpatterns,
     *forum.urlpatterns,
     *chat.urlpatterns,
+    *data.urlpatterns,
     *moderation.urlpatterns,
     *notifications.urlpatterns,
     *search.urlpatterns,

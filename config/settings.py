@@ -22,6 +22,13 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_days(name: str, default: int) -> int:
+    days = int(os.environ.get(name) or default)
+    if days < 0:
+        raise ImproperlyConfigured(f"{name} is a number of days: 0 (keep for ever) or more.")
+    return days
+
+
 PRODUCTION = env_bool("STAFFROOM_PRODUCTION")
 DEBUG = env_bool("DJANGO_DEBUG") and not PRODUCTION
 
@@ -52,6 +59,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
     "community",
     "inquiry",
     "realtime",
@@ -127,12 +136,23 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "staffroom"},
+            # channels_redis blocks 5 s on each read of an idle channel; redis-py's own
+            # socket timeout is also 5 s, so every quiet read used to end in a timeout
+            # taken for an outage (and a needless rejoin and resync). Longer than the
+            # blocking read, still short enough to notice a Redis that has gone.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": "staffroom",
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Background work (a teacher's data export): django-tasks, queued in the database and run by
+# `manage.py db_worker` (`make run` starts one beside the server; README, Production).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "community.User"
@@ -170,6 +190,13 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# Behind a load balancer every request comes from its address: without these, the per-IP
+# limits above would count every client together. Set one, to match the proxies in front:
+# how many of them append to X-Forwarded-For, or the header one of them sets to the
+# client's address (e.g. X-Real-IP). Never set either without a proxy that overwrites or
+# appends those headers: a client could then choose its own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT") or 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 
 # --- Email ------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -204,6 +231,12 @@ if STAFFROOM_CREDENTIAL_KEY:
         )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Staffroom <no-reply@staffroom.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Retention --------------------------------------------------------------------------
+# Days each kind is kept once it has done its job, 0 for ever (community/services/retention.py).
+STAFFROOM_RETAIN_READ_NOTIFICATIONS_DAYS = env_days("STAFFROOM_RETAIN_READ_NOTIFICATIONS_DAYS", 90)
+STAFFROOM_RETAIN_ATTENDANCE_DAYS = env_days("STAFFROOM_RETAIN_ATTENDANCE_DAYS", 30)
+STAFFROOM_RETAIN_MODERATION_LOG_DAYS = env_days("STAFFROOM_RETAIN_MODERATION_LOG_DAYS", 730)
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class InquiryConfig(AppConfig):
     name = "inquiry"
     verbose_name = "Inquiry"
+
+    def ready(self):
+        from inquiry.services.personal_data import register_sections
+
+        register_sections()  # the teacher's data (community/personal_data.py)

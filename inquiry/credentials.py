@@ -6,6 +6,8 @@ A credential is signed as a VC-JWT: the JWT claims are the credential itself plu
 (the issuer's id), `jti` (the credential's id), `sub` (the subject's id) and `nbf`
 (validFrom as seconds), under the header {"alg": "EdDSA", "typ": "JWT", "kid": ...}."""
 
+import hashlib
+import hmac
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -133,6 +135,24 @@ def claims_for(payload: dict) -> dict:
     }
 
 
+def fingerprint(claims: dict) -> str:
+    """SHA-256 of the signed claims, canonical JSON: what Staffroom keeps of a credential
+    whose holder erased their account, enough to recognise a copy they kept."""
+    text = json.dumps(claims, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def redacted(payload: dict) -> dict:
+    """The credential without its holder: no name, no profile address, no evidence (their
+    reflections are gone); the course, the issuer and the date stay."""
+    subject = payload.get("credentialSubject") or {}
+    kept = {key: value for key, value in payload.items() if key != "evidence"}
+    kept["credentialSubject"] = {
+        key: value for key, value in subject.items() if key not in ("id", "identifier")
+    }
+    return kept
+
+
 # --- Verifying ----------------------------------------------------------------------------
 
 
@@ -204,17 +224,7 @@ def _stored(credential_url) -> Credential | None:
     return Credential.objects.select_related("cohort__course", "revoked_by").filter(uid=uid).first()
 
 
-def _against_record(credential: Credential, payload: dict, *, via: str) -> Verification:
-    if payload != credential.payload:
-        return Verification(
-            TAMPERED,
-            f"This {via} differs from the credential Staffroom issued: something in it "
-            "was changed.",
-        )
-    stored = verify_token(credential.jwt, check_record=False)
-    if not stored.ok or stored.payload != claims_for(credential.payload):
-        # The record itself was altered: say so rather than vouch for it.
-        return Verification(TAMPERED, "Staffroom's own copy fails its signature check.")
+def _status(credential: Credential, payload: dict) -> Verification:
     if credential.revoked_at:
         return Verification(
             REVOKED,
@@ -228,6 +238,49 @@ def _against_record(credential: Credential, payload: dict, *, via: str) -> Verif
         credential,
         payload,
     )
+
+
+def record_check(credential: Credential) -> Verification:
+    """What Staffroom's own record of a credential says (its public page)."""
+    if credential.erased_at is None:
+        return verify_token(credential.jwt)
+    check = _status(credential, credential.payload)
+    check.reason += (
+        " Its holder has since closed their Staffroom account, so Staffroom no longer keeps "
+        "their name; a copy they kept still checks here."
+    )
+    return check
+
+
+def _against_fingerprint(credential: Credential, payload: dict, *, via: str) -> Verification:
+    """A credential whose holder erased their account: the copy must be the one signed."""
+    try:
+        matches = hmac.compare_digest(fingerprint(claims_for(payload)), credential.fingerprint)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        matches = False
+    if not matches:
+        return Verification(
+            TAMPERED,
+            f"This {via} differs from the credential Staffroom issued: something in it "
+            "was changed.",
+        )
+    return _status(credential, payload)
+
+
+def _against_record(credential: Credential, payload: dict, *, via: str) -> Verification:
+    if credential.erased_at is not None:
+        return _against_fingerprint(credential, payload, via=via)
+    if payload != credential.payload:
+        return Verification(
+            TAMPERED,
+            f"This {via} differs from the credential Staffroom issued: something in it "
+            "was changed.",
+        )
+    stored = verify_token(credential.jwt, check_record=False)
+    if not stored.ok or stored.payload != claims_for(credential.payload):
+        # The record itself was altered: say so rather than vouch for it.
+        return Verification(TAMPERED, "Staffroom's own copy fails its signature check.")
+    return _status(credential, payload)
 
 
 def verify_token(token: str, *, check_record: bool = True) -> Verification:
@@ -264,6 +317,8 @@ def verify_token(token: str, *, check_record: bool = True) -> Verification:
     if credential is None:
         return Verification(UNKNOWN, "Staffroom has no record of this credential.")
     payload = {k: v for k, v in claims.items() if k not in ("iss", "jti", "sub", "nbf")}
+    if credential.erased_at is not None:
+        return _against_fingerprint(credential, payload, via="credential")
     try:
         expected = claims_for(credential.payload)
     except (KeyError, TypeError, ValueError):

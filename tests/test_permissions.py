@@ -102,6 +102,16 @@ TABLE = {
     "unsubscribe": ("GET", (400, 400, 400, 400, 400, 400)),
     "search": ("GET", (L, 200, 200, 200, 200, 200)),
     "tag": ("GET", (L, 404, 404, 404, 404, 404)),
+    # the teacher's data: each person's own page and export; the export is the member's
+    # (ready), for her only; staff act for a teacher (amira) who asked outside Staffroom
+    "privacy": ("GET", (200, 200, 200, 200, 200, 200)),
+    "data": ("GET", (L, 200, 200, 200, 200, 200)),
+    "data-export": ("POST", (L, 302, 302, 302, 302, 302)),
+    "data-download": ("GET", (L, 200, 404, 404, 404, 404)),
+    "account-delete": ("GET", (L, 200, 200, 200, 200, 200)),
+    "staff-data": ("GET", (L, 403, 403, 403, 403, 200)),
+    "staff-data-export": ("POST", (L, 403, 403, 403, 403, 302)),
+    "staff-data-erase": ("GET", (L, 403, 403, 403, 403, 200)),
 }
 # fmt: on
 
@@ -112,8 +122,28 @@ def test_every_url_pattern_has_a_row():
     assert TABLE.keys() - names == set(), "rows for URL patterns that no longer exist"
 
 
+def _ready_export(user):
+    """A ready export of the user's data (its file under the test's MEDIA_ROOT)."""
+    from django.core.files.base import ContentFile
+
+    from community.models import DataExport
+
+    now = timezone.now()
+    return DataExport.objects.create(
+        user=user,
+        requested_by=user,
+        started_at=now,
+        finished_at=now,
+        expires_at=now + timedelta(days=7),
+        file=ContentFile(b"PK\x05\x06" + bytes(18), name="export.zip"),
+    )
+
+
 @pytest.fixture
-def world(private_space, school, teacher, moderator, outsider, other_moderator, staff):
+def world(
+    private_space, school, teacher, moderator, outsider, other_moderator, staff, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
     thread = make_thread(space=private_space, author=teacher, kind="question")
     post = post_of(thread)
     report = Report.objects.create(post=post, reporter=moderator, reason="other")
@@ -160,6 +190,9 @@ def world(private_space, school, teacher, moderator, outsider, other_moderator, 
         "session-mute": {"slug": session.slug, "username": "amira"},
         "session-unmute": {"slug": session.slug, "username": "amira"},
         "notification-read": {"pk": note.pk},
+        "data-download": {"pk": _ready_export(teacher).pk},
+        "staff-data-export": {"username": "amira"},
+        "staff-data-erase": {"username": "amira"},
     }
     users = {
         "member": teacher,

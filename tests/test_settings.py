@@ -28,6 +28,11 @@ def run(code_or_args, **env):
             "STAFFROOM_PRODUCTION",
             "DJANGO_SECRET_KEY",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "ALLAUTH_TRUSTED_PROXY_COUNT",
+            "ALLAUTH_TRUSTED_CLIENT_IP_HEADER",
+            "STAFFROOM_RETAIN_READ_NOTIFICATIONS_DAYS",
+            "STAFFROOM_RETAIN_ATTENDANCE_DAYS",
+            "STAFFROOM_RETAIN_MODERATION_LOG_DAYS",
         }
     }
     args = code_or_args if isinstance(code_or_args, list) else ["-c", code_or_args]
@@ -68,6 +73,35 @@ def test_urls_switch_to_postgresql_and_redis():
         "channels_redis.core.RedisChannelLayer",
         "False",
     ]
+
+
+def test_login_limits_trust_the_proxies_the_environment_names_and_no_others():
+    show = (
+        "import django; django.setup(); from allauth import app_settings as a; "
+        "print(a.TRUSTED_PROXY_COUNT, a.TRUSTED_CLIENT_IP_HEADER)"
+    )
+    assert run(show).stdout.split() == ["0", "None"]  # X-Forwarded-For ignored
+    behind = run(
+        show, ALLAUTH_TRUSTED_PROXY_COUNT="2", ALLAUTH_TRUSTED_CLIENT_IP_HEADER="X-Real-IP"
+    )
+    assert behind.stdout.split() == ["2", "X-Real-IP"]
+
+
+def test_retention_periods_come_from_the_environment():
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.STAFFROOM_RETAIN_READ_NOTIFICATIONS_DAYS, s.STAFFROOM_RETAIN_ATTENDANCE_DAYS, "
+        "s.STAFFROOM_RETAIN_MODERATION_LOG_DAYS)"
+    )
+    assert run(show).stdout.split() == ["90", "30", "730"]
+    days = {
+        "STAFFROOM_RETAIN_READ_NOTIFICATIONS_DAYS": "30",
+        "STAFFROOM_RETAIN_ATTENDANCE_DAYS": "7",
+        "STAFFROOM_RETAIN_MODERATION_LOG_DAYS": "0",
+    }
+    assert run(show, **days).stdout.split() == ["30", "7", "0"]
+    refused = run(show, STAFFROOM_RETAIN_ATTENDANCE_DAYS="-1")
+    assert "STAFFROOM_RETAIN_ATTENDANCE_DAYS is a number of days" in refused.stderr
 
 
 def test_production_refuses_the_default_secret_key():

@@ -12,6 +12,7 @@ from community.models.accounts import (  # noqa: F401
     validate_timezone,
 )
 from community.models.chat import ChatMessage, ChatReaction, ChatRoom  # noqa: F401
+from community.models.data import DataExport  # noqa: F401
 from community.models.forum import (  # noqa: F401
     Follow,
     Membership,

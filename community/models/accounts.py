@@ -43,6 +43,9 @@ class User(AbstractUser):
     email = models.EmailField("email address", blank=True)
     # Network-wide suspension by staff; "suspended now" is derived from the clock.
     suspended_until = models.DateTimeField(null=True, blank=True)
+    # When the account was erased (community.services.personal_data.erase_account): the
+    # row stays, deactivated and anonymised, so that shared discussions keep their author.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -46,7 +46,9 @@ class Report(models.Model):
 
 
 class ModerationAction(models.Model):
-    """The audit log. Rows are only ever added: save() refuses an update, delete() refuses."""
+    """The audit log. Rows are only ever added: save() refuses an update, delete() refuses.
+    Only retention removes them, in bulk, once past their keeping period
+    (community/services/retention.py, STAFFROOM_RETAIN_MODERATION_LOG_DAYS)."""
 
     class Action(models.TextChoices):
         HIDE_POST = "hide_post", "Hid a post"
@@ -69,6 +71,8 @@ class ModerationAction(models.Model):
         REMOVE_MEMBER = "remove_member", "Removed a member"
         SUSPEND_ACCOUNT = "suspend_account", "Suspended an account"
         UNSUSPEND_ACCOUNT = "unsuspend_account", "Lifted a suspension"
+        EXPORT_ACCOUNT = "export_account", "Exported an account's data"
+        ERASE_ACCOUNT = "erase_account", "Erased an account"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

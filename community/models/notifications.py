@@ -14,6 +14,7 @@ class Notification(models.Model):
         INVITE = "invite", "Invitations to spaces"
         SESSION = "session", "Reminders of live sessions I'm going to"
         INQUIRY = "inquiry", "Nudges about my inquiry cycles"
+        ACCOUNT = "account", "About my account and data"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -64,6 +64,11 @@ class Credential(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revocation_reason = models.CharField(max_length=300, blank=True)
+    # The holder erased their account: `payload` keeps only what names no one (the course,
+    # the issuer, the date), `jwt` is emptied, and `fingerprint` (SHA-256 of the signed
+    # claims, inquiry.credentials.fingerprint) lets a copy the holder kept still verify.
+    erased_at = models.DateTimeField(null=True, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
 
     objects = CredentialQuerySet.as_manager()
 

@@ -36,6 +36,14 @@ def _get(request, uid) -> Credential:
     return credential
 
 
+def _document(request, uid) -> Credential:
+    """The signed documents, which name the holder: gone once they erased their account."""
+    credential = _get(request, uid)
+    if credential.erased_at is not None:
+        raise Http404("Its holder closed their account: Staffroom no longer keeps it whole.")
+    return credential
+
+
 def _public_json(data: dict, **kwargs) -> JsonResponse:
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False}, **kwargs)
     # Published for anyone to verify with, from anywhere (a verifier's page included).
@@ -68,7 +76,7 @@ def credential_detail(request, uid):
         return render(request, "inquiry/credentials/not_public.html", status=404)
     context = {
         "credential": credential,
-        "check": documents.verify_token(credential.jwt),
+        "check": documents.record_check(credential),
         "is_holder": credential.user_id == request.user.pk,
         "can_hide": rules.can_hide_credential(request.user, credential),
         "can_revoke": rules.can_revoke_credential(request.user, credential),
@@ -83,7 +91,7 @@ def _download_name(credential: Credential, extension: str) -> str:
 
 @require_GET
 def credential_json(request, uid):
-    credential = _get(request, uid)
+    credential = _document(request, uid)
     response = JsonResponse(
         credential.payload, json_dumps_params={"indent": 2, "ensure_ascii": False}
     )
@@ -93,7 +101,7 @@ def credential_json(request, uid):
 
 @require_GET
 def credential_jwt(request, uid):
-    credential = _get(request, uid)
+    credential = _document(request, uid)
     response = HttpResponse(credential.jwt, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_download_name(credential, "jwt")}"'
     return response
