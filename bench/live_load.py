@@ -24,6 +24,9 @@ Scenarios (each in a fresh room, all clients connected and subscribed first):
             the same load, the senders answering the latest question they have seen;
             questions fall due every --question-every seconds during the run, and
             every client must see each `question.released` within 1 s (p99)
+  dbkill    an idle room: every database connection of the servers is terminated
+            (pg_terminate_backend) while nobody sends, then 10 messages are sent; every
+            client must receive all 10 (no socket left silent, issue 14)
   baseline  plain Channels (a consumer and a channel per connection, one
             group_send per message) under the same load, for comparison
 
@@ -79,7 +82,7 @@ SLOW_SHARE, SLOW_READ = 0.01, 1.0  # 1% of the clients read a frame a second
 P99_BAR, SLOW_BAR = 0.5, 1.2
 RELEASE_BAR = 1.0  # seconds from a question's due time to every client seeing it (p99)
 FIRST_OFFSET = 2  # the first question's offset, in (compressed) run-sheet minutes
-SCENARIOS = "steady,redis,drop,slow,session,baseline"
+SCENARIOS = "steady,redis,drop,slow,session,dbkill,baseline"
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staffroom_live")
 os.environ["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
@@ -451,6 +454,29 @@ async def offer_load(run: Run, senders: list[Client], seconds: float, events: di
     return sent
 
 
+async def idle_then_send(run: Run, senders: list[Client], quiet: float = 5) -> int:
+    """Nobody sends; every server's database connection is terminated in the quiet; then
+    ten people send one message each, a second apart."""
+    await asyncio.sleep(quiet)
+    await asyncio.to_thread(terminate_database_connections)
+    await asyncio.sleep(quiet)
+    for i, sender in enumerate(senders[:10]):
+        await sender.send(f"{run.stream}-{i + 1}", f"After the outage {i + 1}")
+        await asyncio.sleep(1)
+    return min(10, len(senders))
+
+
+def terminate_database_connections() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -511,7 +537,10 @@ async def scenario(name: str, args, servers: Servers, redis: Redis) -> dict:
     senders = clients[: args.senders]
     if questions:
         await asyncio.to_thread(start_session, stream)
-    offered = await offer_load(run, senders, args.seconds, events)
+    if name == "dbkill":
+        offered = await idle_then_send(run, senders)
+    else:
+        offered = await offer_load(run, senders, args.seconds, events)
     marks["generator_cpu"] = time.process_time() - own_before
     run.draining = True
     # Wait for the acks and for every client to reach the head (the baseline has no
@@ -582,6 +611,8 @@ def summarise(
         "p99_ms": round(percentile(run.latencies, 0.99) * 1000, 1),
         "max_ms": round(max(run.latencies, default=float("nan")) * 1000, 1),
         "lost": lost,
+        # Clients that heard none of the run's messages although some were acked.
+        "silent": sum(1 for c in clients if run.acked and not c.got),
         "doubled": doubled,
         "reordered": reordered,
         "resets": sum(c.resets for c in clients),
@@ -699,6 +730,13 @@ def verdicts(results: list[dict]) -> list[str]:
         lines.append(
             f"session: message p99 {session['p99_ms']} ms, bar {P99_BAR * 1000:.0f} ms: {state}"
         )
+    dbkill = by.get("dbkill")
+    if dbkill:
+        state = "met" if dbkill["lost"] == dbkill["silent"] == 0 else "MISSED"
+        lines.append(
+            f"dbkill: after every database connection was terminated in a quiet room, "
+            f"{dbkill['lost']} events lost and {dbkill['silent']} sockets left silent: {state}"
+        )
     steady = by.get("steady")
     if steady:
         state = "met" if steady["p99_ms"] <= P99_BAR * 1000 else "MISSED"
@@ -730,6 +768,7 @@ COLUMNS = {
     "p99_ms": "p99 ms",
     "max_ms": "max ms",
     "lost": "lost",
+    "silent": "silent sockets",
     "doubled": "doubled",
     "reordered": "reordered",
     "reconnects": "reconnects",

@@ -415,3 +415,17 @@ async def test_a_reader_that_stays_backed_up_is_closed_by_us_with_4008(monkeypat
     await communicator.send_json_to({"type": "subscribe", "stream": f"room:{room.pk}"})
     output = await communicator.receive_output(timeout=3)
     assert output == {"type": "websocket.close", "code": consumers.CLOSE_TOO_SLOW}
+
+
+async def test_an_erased_account_loses_its_open_sockets():
+    from community.services import personal_data
+
+    communicator, _, _ = await member_in_room()
+
+    @database_sync_to_async
+    def erase():
+        amira = User.objects.get(username="amira")
+        personal_data.erase_account(actor=amira, user=amira)
+
+    await erase()
+    assert (await communicator.receive_output(timeout=3))["code"] == 4401
