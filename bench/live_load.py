@@ -24,6 +24,9 @@ Scenarios (each in a fresh room, all clients connected and subscribed first):
             the same load, the senders answering the latest question they have seen;
             questions fall due every --question-every seconds during the run, and
             every client must see each `question.released` within 1 s (p99)
+  quiet     a calm room over the same servers: one message every 2 s for the run,
+            nothing else (what a teacher typing into a quiet room waits for; a quiet
+            room must not look like an outage to the servers' channel-layer reads)
   dbkill    an idle room: every database connection of the servers is terminated
             (pg_terminate_backend) while nobody sends, then 10 messages are sent; every
             client must receive all 10 (no socket left silent, issue 14)
@@ -82,7 +85,7 @@ SLOW_SHARE, SLOW_READ = 0.01, 1.0  # 1% of the clients read a frame a second
 P99_BAR, SLOW_BAR = 0.5, 1.2
 RELEASE_BAR = 1.0  # seconds from a question's due time to every client seeing it (p99)
 FIRST_OFFSET = 2  # the first question's offset, in (compressed) run-sheet minutes
-SCENARIOS = "steady,redis,drop,slow,session,dbkill,baseline"
+SCENARIOS = "steady,redis,drop,slow,session,quiet,dbkill,baseline"
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/staffroom_live")
 os.environ["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
@@ -454,6 +457,17 @@ async def offer_load(run: Run, senders: list[Client], seconds: float, events: di
     return sent
 
 
+async def calm(run: Run, senders: list[Client], seconds: float, every: float = 2) -> int:
+    """One message every `every` seconds from a different sender, nothing else."""
+    sent = 0
+    while sent * every < seconds:
+        sender = senders[sent % len(senders)]
+        sent += 1
+        await sender.send(f"{run.stream}-{sent}", f"A calm thought {sent}")
+        await asyncio.sleep(every)
+    return sent
+
+
 async def idle_then_send(run: Run, senders: list[Client], quiet: float = 5) -> int:
     """Nobody sends; every server's database connection is terminated in the quiet; then
     ten people send one message each, a second apart."""
@@ -539,6 +553,8 @@ async def scenario(name: str, args, servers: Servers, redis: Redis) -> dict:
         await asyncio.to_thread(start_session, stream)
     if name == "dbkill":
         offered = await idle_then_send(run, senders)
+    elif name == "quiet":
+        offered = await calm(run, senders, args.seconds)
     else:
         offered = await offer_load(run, senders, args.seconds, events)
     marks["generator_cpu"] = time.process_time() - own_before
@@ -729,6 +745,13 @@ def verdicts(results: list[dict]) -> list[str]:
         state = "met" if session["p99_ms"] <= P99_BAR * 1000 else "MISSED"
         lines.append(
             f"session: message p99 {session['p99_ms']} ms, bar {P99_BAR * 1000:.0f} ms: {state}"
+        )
+    quiet = by.get("quiet")
+    if quiet:
+        lines.append(
+            f"quiet: a calm room over {quiet['servers']} processes, p50 {quiet['p50_ms']} ms, "
+            f"p99 {quiet['p99_ms']} ms, {quiet['channel_layer_recoveries']} channel-layer "
+            "recoveries (an idle read taken for an outage would show here)"
         )
     dbkill = by.get("dbkill")
     if dbkill:
