@@ -46,7 +46,7 @@ connect, and started by its host
 offsets 2, 3, ... so that the first falls due 2 x --question-every seconds after the
 start (after every server's clock has re-read the run-sheet, which it does at least every
 15 s) and the last at least 8 s before the load ends. Nothing in this process releases a
-question: the servers do, by their own clocks (realtime/clock.py's timers) or on the
+question: the servers do, by their own clocks (community/session_clock.py's timers) or on the
 first send after a due time, whichever comes first. A client's release latency is from
 the question's due time (ChatSession.due_at) to the client reading its
 `question.released`; p99 is over clients x questions.

@@ -87,7 +87,7 @@ def compress_session_minutes(seconds: float) -> None:
     `offset_minutes * seconds` after the start instead of `offset_minutes` minutes. Only
     the length of the minute changes: ChatSession.due_at still decides (its pauses, its
     start), and everything that releases questions asks it (release_due, next_release_at,
-    realtime/clock.py's timers). live_load.py calls this in its own process too, so that
+    community/session_clock.py's timers). live_load.py calls this in its own process too, so that
     it measures against the very due times the servers worked to."""
     from community.models import ChatSession
 

@@ -1,5 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
+from community.models import Membership, Notification
+
 
 def viewer(request):
     """What every page's frame needs to know about the viewer. The profile comes from
@@ -10,8 +12,6 @@ def viewer(request):
         "viewer_timezone": getattr(request, "timezone_name", "UTC"),
     }
     if user.is_authenticated:
-        from community.models import Membership, Notification
-
         context["viewer_unread_count"] = SimpleLazyObject(
             lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
         )

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from community import rules
 from community.models import (
+    ChatReaction,
     Membership,
     Post,
     Profile,
@@ -156,9 +157,6 @@ def with_chat_reactions(messages: list, user=None, *, in_room: bool = False) -> 
     """Give each chat message its reaction counts (and, for a viewer, which are theirs
     and whether they may react), in one query, two with a viewer. `in_room` is
     rules.can_react_in_room's answer for the viewer, asked once for the page."""
-    from community import rules
-    from community.models import ChatReaction
-
     counts: dict[int, dict[str, int]] = {}
     rows = ChatReaction.objects.filter(message__in=messages).values("message_id", "kind")
     for row in rows.annotate(n=Count("pk")):

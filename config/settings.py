@@ -150,6 +150,15 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Work each server process does once a minute, with no cron (realtime/clock.py): each a
+# function that takes no argument and claims what it does, so many processes do it once.
+STAFFROOM_EVERY_MINUTE = [
+    "community.services.reminders.send_due_reminders",  # 15 minutes before a session
+    "community.services.sessions.record_ended_sessions",  # ended by the clock, nobody there
+    "inquiry.services.cycles.send_due_nudges",  # inquiry cycles quiet for 14 days
+    "community.services.retention.apply_retention_daily",  # claimed once a day
+]
+
 # Background work (a teacher's data export): django-tasks, queued in the database and run by
 # `manage.py db_worker` (`make run` starts one beside the server; README, Production).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

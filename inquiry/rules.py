@@ -1,5 +1,7 @@
 """Who may do what with the CPD record: `can_<verb>(user, obj) -> bool`, pure."""
 
+from community.models import Membership, Space
+from community.rules import can_post, can_reply
 from inquiry.models import RecordEntry
 from inquiry.models.library import Module
 
@@ -38,8 +40,6 @@ def _led_school_ids(user) -> frozenset[int]:
     kept on it (as community.rules.membership_in keeps memberships)."""
     cache = getattr(user, "_staffroom_led_schools", None)
     if cache is None:
-        from community.models import Membership, Space
-
         cache = frozenset(
             Membership.objects.active()
             .filter(user=user, role=Membership.Role.MODERATOR, space__kind=Space.Kind.SCHOOL)
@@ -117,8 +117,6 @@ def can_set_cycle_visibility(user, cycle) -> bool:
 
 def can_share_cycle(user, cycle, space=None) -> bool:
     """In the share stage, once, into a space where the owner can post."""
-    from community.rules import can_post
-
     if not can_edit_cycle(user, cycle) or cycle.stage != "share" or cycle.thread_id:
         return False
     return space is None or can_post(user, space)
@@ -127,8 +125,6 @@ def can_share_cycle(user, cycle, space=None) -> bool:
 def can_give_feedback(user, cycle) -> bool:
     """Someone else who can reply in the cycle's thread (the caller has checked that they
     see the cycle); the owner answers in the thread itself."""
-    from community.rules import can_reply
-
     if not _active(user) or cycle.owner_id == user.pk or cycle.thread_id is None:
         return False
     return can_reply(user, cycle.thread)

@@ -21,9 +21,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user
 
-from community.services.chat import ChatRefused, Send
-from realtime import access, clock, presence, streams, writer
+from realtime import access, kinds, presence, streams, writer
 from realtime.hub import Batch, get_hub
+from realtime.kinds import Refused, Send
 from realtime.server import BACKLOG
 from realtime.validation import is_whole, parse_frame, text_problem
 
@@ -36,12 +36,17 @@ DRAIN_POLL = 0.05
 # well before daphne's keepalive would drop it without a word (about 50 s).
 SLOW_SECONDS = 15
 MAX_SUBSCRIPTIONS = 50
-MAX_QUESTION = 99
 LOG_RETRIES = 3  # reads of the log tried this often before the socket is closed (1013)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_TOO_SLOW = 4008
 CLOSE_TOO_MANY = 4429
 CLOSE_TRY_AGAIN = 1013  # the server had trouble: reconnect with backoff and resume
+CLOSE_REASONS = {
+    CLOSE_UNAUTHENTICATED: "Signed out: sign in again.",
+    CLOSE_TOO_SLOW: "Too slow to keep up: reconnect and resume after your last seq.",
+    CLOSE_TOO_MANY: "Too many live connections for one person.",
+    CLOSE_TRY_AGAIN: "The server had trouble: reconnect and resume after your last seq.",
+}
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -107,7 +112,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if hub is None:
             return
         await hub.unsubscribe(stream, self)
-        if stream.startswith("room:"):
+        if presence.counted(stream):
             await database_sync_to_async(presence.leave)(stream, self.user)
             hub.presence_changed(stream)
 
@@ -127,7 +132,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def close_quietly(self, code: int) -> None:
         with contextlib.suppress(Exception):
-            await self.close(code=code)
+            await self.close(code=code, reason=CLOSE_REASONS.get(code))
 
     def presence(self, stream: str, count: int, names: list[str]) -> None:
         """Called by the hub (at most every PRESENCE_TICK per room): who is here."""
@@ -225,7 +230,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         # Register first, then catch up: a live event that arrives meanwhile waits in the
         # queue behind the catch-up and is dropped there if the log already had it.
-        if stored not in self.last and stored.startswith("room:"):
+        if stored not in self.last and presence.counted(stored):
             await database_sync_to_async(presence.join)(stored, self.user)
             self.hub.presence_changed(stored)
         self.names[stored] = name
@@ -234,47 +239,46 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.last[stored] = after
         await self.hub.subscribe(stored, self)
         self.deliver(stored, None)
-        if stored.startswith("room:"):
-            clock.watch(stored)
+        if (kind := kinds.of(stored)) is not None and kind.watched is not None:
+            kind.watched(stored)
 
     async def send_message(self, frame, name):
         """Every field is checked here, before the send joins a room's batch: one
         person's bad value can only ever be their own error frame."""
         client_id, body = frame.get("client_id"), frame.get("body")
-        question, reply_to = frame.get("question"), frame.get("reply_to")
+        stored = streams.storage_key(self.user, name)
+        kind = kinds.of(stored) if stored else None
+        fields = {}
         if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
             problem = "A send needs a client_id of 1-64 characters."
         elif text_problem(client_id):
             problem = "A client_id is printable text."
         elif not isinstance(body, str):
             problem = "A send needs a text 'body'."
-        elif question is not None and not is_whole(question, maximum=MAX_QUESTION):
-            problem = "'question' is a question's number."
-        elif reply_to is not None and not is_whole(reply_to):
-            problem = "'reply_to' is the id of a message."
-        else:
-            problem = text_problem(body)
+        elif problem := text_problem(body):
+            pass
+        elif kind is not None and kind.check_send is not None:
+            fields, problem = kind.check_send(frame)
         if problem:
             await self.error(frame, "bad_request", problem)
             return
-        stored = streams.storage_key(self.user, name)
-        # A room this socket reads was checked when it subscribed (and is re-checked when
-        # access changes); any other must be visible before the send goes anywhere.
+        # A stream this socket reads was checked when it subscribed (and is re-checked
+        # when access changes); any other must be visible before the send goes anywhere.
         if (
-            stored is None
-            or not stored.startswith("room:")
+            kind is None
+            or kind.send is None
             or stored not in self.last
             and not await database_sync_to_async(streams.visible_to)(self.user, stored)
         ):
             await self.error(frame, "not_found", f"There is no room '{name[:80]}' to send to.")
             return
         try:
-            result = await writer.send(stored, Send(self.user, body, client_id, question, reply_to))
+            result = await writer.send(stored, Send(self.user, body, client_id, fields))
         except Exception:  # noqa: BLE001 - the database failed this send: the client retries
             log.warning("A send to %s failed", stored, exc_info=True)
             await self.error(frame, "unavailable", "That didn't go through: sending again.")
             return
-        if isinstance(result, ChatRefused):
+        if isinstance(result, Refused):
             detail = result.detail or f"There is no room '{name[:80]}' to send to."
             await self.error(frame, result.code, detail)
         else:
@@ -299,7 +303,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         waited = 0.0
         while backlog is not None and backlog() > HIGH_WATER:
             if waited >= SLOW_SECONDS:
-                await self.close_quietly(CLOSE_TOO_SLOW)
+                await self.close_quietly(CLOSE_TOO_SLOW)  # realtime.server lets it arrive
                 return False
             await asyncio.sleep(DRAIN_POLL)
             waited += DRAIN_POLL
@@ -369,16 +373,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def heartbeat(self):
         """Every HEARTBEAT_SECONDS: each stream's real head, as far as this process knows
-        it (the hub reads the heads from the database), so a client that is behind sees
-        it and repairs; and a stream this socket is behind on is caught up here too."""
+        it (the hub reads the heads from the database), so a client that stays behind
+        sees it and repairs. A socket still short of the head told a beat ago is stalled
+        (events in flight arrive within a tick): it is caught up from the log here too."""
+        told: dict[str, int] = {}
         while True:
             await asyncio.sleep(self.heartbeat_seconds)
-            heads = {}
-            for stream, seq in list(self.last.items()):
-                head = max(seq, self.hub.heads.get(stream, 0))
-                heads[self.names[stream]] = head
-                if head > seq:
+            for stream, head in told.items():
+                if self.last.get(stream, head) < head:
+                    log.warning("A socket was behind on %s for a heartbeat: catching up", stream)
                     self.deliver(stream, None)
+            told = {s: max(seq, self.hub.heads.get(s, 0)) for s, seq in self.last.items()}
+            heads = {self.names[stream]: head for stream, head in told.items()}
             await self.send_json({"type": "hb", "heads": heads})
 
     async def error(self, frame, code, detail):

@@ -333,7 +333,7 @@ class Hub:
             try:
                 await database_sync_to_async(presence.touch)()
                 if await database_sync_to_async(presence.sweep)():
-                    self.presence_dirty.update(s for s in self.listeners if s.startswith("room:"))
+                    self.presence_dirty.update(s for s in self.listeners if presence.counted(s))
             except Exception:
                 log.warning("Could not keep presence", exc_info=True)
 

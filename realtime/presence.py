@@ -9,6 +9,9 @@ being marked: after FRESH_SECONDS they are not counted, and `sweep` deletes them
 closes those people's attendance at their last sign of life. Someone who was on the
 dead process and reconnects elsewhere gets a row of the new process's, so when they
 leave they are gone at once (they are never added to a dead process's count).
+
+What an arrival or a departure means (attendance in a timed session) is the stream
+kind's to say: its `joined` and `left` hooks (realtime/kinds.py).
 """
 
 import os
@@ -19,7 +22,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from community.services import attendance
+from realtime import kinds
 from realtime.models import Presence
 
 TOUCH_SECONDS = 10  # each process marks its rows alive this often
@@ -34,6 +37,22 @@ def _new_process_id() -> None:
 
 
 os.register_at_fork(after_in_child=_new_process_id)
+
+
+def counted(stream: str) -> bool:
+    """Whether this stream counts who is in it (a chat room does; a thread does not)."""
+    kind = kinds.of(stream)
+    return kind is not None and kind.presence
+
+
+def _arrived(stream: str, user, now, last_seen) -> None:
+    if (kind := kinds.of(stream)) is not None and kind.joined is not None:
+        kind.joined(stream, user, now, last_seen)
+
+
+def _left(stream: str, user_id: int, now) -> None:
+    if (kind := kinds.of(stream)) is not None and kind.left is not None:
+        kind.left(stream, user_id, now)
 
 
 def _fresh_since(now):
@@ -57,7 +76,7 @@ def join(stream: str, user) -> None:
         Presence.objects.create(stream=stream, user=user, process=PROCESS, connections=1)
     if not alive:
         last_seen = max((row.seen_at for row in dead), default=None)
-        attendance.arrived(stream, user, now=now, last_seen=last_seen)
+        _arrived(stream, user, now, last_seen)
 
 
 @transaction.atomic
@@ -75,7 +94,7 @@ def leave(stream: str, user) -> None:
         stream=stream, user=user, seen_at__gte=_fresh_since(timezone.now())
     )
     if not elsewhere.exists():
-        attendance.left(stream, user)
+        _left(stream, user.pk, timezone.now())
 
 
 def touch() -> None:
@@ -100,7 +119,7 @@ def sweep() -> int:
     )
     for row in gone:
         if (row["stream"], row["user_id"]) not in alive:
-            attendance.left(row["stream"], row["user_id"], now=row["last"])
+            _left(row["stream"], row["user_id"], row["last"])
     return deleted
 
 

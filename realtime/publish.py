@@ -6,10 +6,11 @@ message costs one channel-layer delivery per process, not one per connection.
 
 import asyncio
 import logging
-import os
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+
+from realtime import internals
 
 log = logging.getLogger(__name__)
 _in_flight: set = set()  # publishes handed to the server's loop, until they finish
@@ -43,8 +44,8 @@ def events(stream: str, frames: list[dict]) -> None:
 
 def _server_loop():
     """The running event loop that started this worker thread, if any."""
-    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+    loop = internals.loop_of_this_worker_thread()
+    if loop is None:
         return None
     try:
         asyncio.get_running_loop()

@@ -20,23 +20,31 @@ from daphne.cli import CommandLineInterface
 from daphne.server import Server
 from twisted.internet import reactor
 
+from realtime import internals
+
 BACKLOG = "staffroom.backlog"
+# A close the application starts (4008 to a reader too slow to keep up) goes out behind
+# what the socket already holds: give the client this long to read its way to it. (The
+# library's default, 1 s, drops such a socket with no close frame: the client saw 1006
+# and never learnt why.)
+CLOSE_HANDSHAKE_SECONDS = 30
 
 
 def backlog(protocol) -> int:
     """Bytes Twisted holds for this socket (its FileDescriptor write buffers)."""
     transport = getattr(protocol, "transport", None)
-    if transport is None:
-        return 0
-    pending = len(getattr(transport, "dataBuffer", b"")) - getattr(transport, "offset", 0)
-    return pending + getattr(transport, "_tempDataLen", 0)
+    return 0 if transport is None else internals.unsent_bytes(transport)
 
 
 class BackpressureServer(Server):
     def run(self):
         # Reminders and CPD entries with no cron: see realtime.clock.every_minute.
         reactor.callWhenRunning(_every_minute)
+        reactor.callWhenRunning(self._patient_close)
         super().run()
+
+    def _patient_close(self) -> None:
+        self.ws_factory.setProtocolOptions(closeHandshakeTimeout=CLOSE_HANDSHAKE_SECONDS)
 
     def create_application(self, protocol, scope):
         if scope.get("type") == "websocket":
@@ -50,7 +58,7 @@ class BackpressureServer(Server):
 def _every_minute() -> None:
     from realtime import clock  # Django is set up by now: the CLI loaded the application
 
-    task = reactor._asyncioEventloop.create_task(clock.every_minute())
+    task = internals.reactor_loop(reactor).create_task(clock.every_minute())
     reactor.addSystemEventTrigger("before", "shutdown", task.cancel)
 
 

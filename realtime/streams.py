@@ -1,7 +1,8 @@
 """Streams: what a key names, who may read it, appending events, and reading the log.
 
-A stream key is what clients say: `thread:<id>`, `room:<id>`, or `user` (the viewer's
-own notifications, stored under `user:<id>`). Every event is committed with a gapless,
+A stream key is what clients say: `<kind>:<id>` for a kind an app registered
+(realtime/kinds.py: `thread:<id>`, `room:<id>`), or `user` (the viewer's own
+notifications, stored under `user:<id>`). Every event is committed with a gapless,
 strictly increasing `seq` before anyone is told about it (realtime.publish, on commit).
 """
 
@@ -9,12 +10,11 @@ import re
 
 from django.db import transaction
 
-from community.models import ChatRoom, Thread
-from realtime import publish
+from realtime import kinds, publish
 from realtime.models import StreamEvent, StreamHead
 
 REPLAY_LIMIT = 500  # more missed than this: the client is told to reset and reload
-_KEY = re.compile(r"(thread|room|user):([1-9]\d{0,17})")
+_KEY = re.compile(r"([a-z]{1,20}):([1-9]\d{0,17})")
 
 
 def storage_key(user, key: str) -> str | None:
@@ -22,7 +22,7 @@ def storage_key(user, key: str) -> str | None:
     if key == "user":
         return f"user:{user.pk}"
     match = _KEY.fullmatch(key)  # not match: "room:5\n" is no stream
-    if match is None or match[1] == "user":
+    if match is None or kinds.get(match[1]) is None:
         return None
     return key
 
@@ -31,14 +31,11 @@ def visible_to(user, stored: str) -> bool:
     """May this person read this stream? (Unknown and invisible look the same: not_found.)"""
     if not user.is_authenticated or not user.is_active:
         return False
-    kind, _, ident = stored.partition(":")
-    if kind == "user":
+    name, _, ident = stored.partition(":")
+    if name == "user":
         return ident == str(user.pk)
-    if kind == "thread":
-        return Thread.objects.visible_to(user).filter(pk=int(ident)).exists()
-    if kind == "room":
-        return ChatRoom.objects.visible_to(user).filter(pk=int(ident)).exists()
-    return False
+    kind = kinds.get(name)
+    return kind is not None and kind.visible(user, int(ident))
 
 
 def append(

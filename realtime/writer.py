@@ -1,10 +1,10 @@
-"""Sends to a chat room from one server process, written in batches.
+"""Sends to a stream from one server process, written in batches.
 
 A busy room's sends arrive faster than one transaction each could take them (each waits
-for the stream's head row). So each process keeps one writer per room: a send that
-arrives while a batch is being written waits for the next one, and a batch is one
-transaction, one range of numbers and one publish (chat.send_messages). A quiet room's
-send is written at once, on its own.
+for the stream's head row). So each process keeps one writer per stream: a send that
+arrives while a batch is being written waits for the next one, and a batch is one call
+of the stream kind's `send` (realtime/kinds.py; for a chat room, one transaction, one
+range of numbers and one publish). A quiet room's send is written at once, on its own.
 """
 
 import asyncio
@@ -14,10 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 
-from community.models import ChatRoom
-from community.services import chat
-from community.services.chat import ChatRefused
-from realtime import streams
+from realtime import kinds, streams
+from realtime.kinds import Refused
 
 MAX_BATCH = 50
 # One thread per process writes every room's batches: batching makes one enough, and a
@@ -36,8 +34,8 @@ os.register_at_fork(after_in_child=_new_writer_thread)
 _writers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
 
 
-async def send(stored: str, send: chat.Send):
-    """(message, seq), or the ChatRefused that says why not."""
+async def send(stored: str, send: kinds.Send):
+    """(what was stored, seq), or the Refused that says why not."""
     writers = _writers.setdefault(asyncio.get_running_loop(), {})
     if stored not in writers:
         writers[stored] = RoomWriter(stored, writers)
@@ -71,7 +69,7 @@ class RoomWriter:
             for (_, future), result in zip(batch, results, strict=True):
                 if future.done():
                     continue  # its connection has gone
-                if isinstance(result, Exception) and not isinstance(result, ChatRefused):
+                if isinstance(result, Exception) and not isinstance(result, Refused):
                     future.set_exception(result)
                 else:
                     future.set_result(result)
@@ -79,16 +77,15 @@ class RoomWriter:
         self.registry.pop(self.stored, None)
 
 
-def store(stored: str, sends: list[chat.Send]) -> list:
-    rooms = ChatRoom.objects.select_related("space", "session")  # a session's room: its clock
-    room = rooms.filter(pk=int(stored.split(":")[1])).first()
-    if room is None:
-        return [ChatRefused("not_found", "")] * len(sends)
-    results = chat.send_messages(room=room, sends=sends)
-    # A room you may not even see is not_found, not not_allowed (the two look the same).
+def store(stored: str, sends: list[kinds.Send]) -> list:
+    kind = kinds.of(stored)
+    if kind is None or kind.send is None:
+        return [Refused("not_found", "")] * len(sends)
+    results = kind.send(int(stored.partition(":")[2]), sends)
+    # A stream you may not even see is not_found, not not_allowed (the two look the same).
     return [
-        ChatRefused("not_found", "")
-        if isinstance(result, ChatRefused)
+        Refused("not_found", "")
+        if isinstance(result, Refused)
         and result.code == "not_allowed"
         and not streams.visible_to(user, stored)
         else result

@@ -175,7 +175,12 @@ def test_credentials_are_exported_as_signed(teacher, moderator):
 def test_the_worker_builds_a_queued_export_and_tells_her(teacher, teachers_things):
     export = services.request_export(actor=teacher, user=teacher)
     assert export.state() == "queued"
-    assert DBTaskResult.objects.filter(task_path="community.tasks.build_export").count() == 1
+    assert (
+        DBTaskResult.objects.filter(
+            task_path="community.services.personal_data.build_export_task"
+        ).count()
+        == 1
+    )
     run_worker()
     export.refresh_from_db()
     assert export.state() == "ready"
@@ -184,7 +189,9 @@ def test_the_worker_builds_a_queued_export_and_tells_her(teacher, teachers_thing
     assert note.link == reverse("community:data")
     assert "ready to download" in note.text
     # Its file's deletion is queued for the day it expires.
-    later = DBTaskResult.objects.get(task_path="community.tasks.delete_export_file")
+    later = DBTaskResult.objects.get(
+        task_path="community.services.personal_data.delete_export_file_task"
+    )
     assert later.run_after == export.expires_at
 
 

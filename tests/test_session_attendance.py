@@ -8,11 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from community import session_clock as clock
 from community.models import ChatRoom, ChatSession, SessionAttendance
 from community.services import attendance, chat, sessions
 from community.services.sessions import RunSheet
 from inquiry.models import RecordEntry
-from realtime import clock, presence
+from realtime import presence
 from realtime.models import Presence
 
 

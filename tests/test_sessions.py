@@ -265,12 +265,12 @@ def _live(session, moderator):
 def test_a_batch_of_answers_costs_the_same_queries_for_two_senders_as_for_ten(
     session, moderator, senders, django_assert_num_queries
 ):
-    from realtime import writer
+    from realtime import kinds, writer
     from tests.factories import make_user
 
     _live(session, moderator)
     people = [make_user(username=f"p{n}", display_name=f"P {n}") for n in range(senders)]
-    sends = [chat.Send(p, f"A1: idea {n}", f"a{n}", 1) for n, p in enumerate(people)]
+    sends = [kinds.Send(p, f"A1: idea {n}", f"a{n}", {"question": 1}) for n, p in enumerate(people)]
     # The room, the questions, who of the senders may chat (seeing the session and not
     # muted), earlier client_ids, the pace window, then the insert and the event range.
     with django_assert_num_queries(10):

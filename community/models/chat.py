@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models.forum import Reaction
+from community.models.forum import Reaction, Space
+from community.models.sessions import ChatSession
 
 EDIT_WINDOW_SECONDS = 5 * 60
 MESSAGE_MAX_LENGTH = 1000
@@ -18,9 +19,6 @@ class ChatRoomQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A space's room: whoever sees the space. A session's room: whoever sees the
         session."""
-        from community.models.forum import Space
-        from community.models.sessions import ChatSession
-
         return self.filter(
             Q(space__in=Space.objects.visible_to(user))
             | Q(session__in=ChatSession.objects.visible_to(user))

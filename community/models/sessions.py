@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from community.models.forum import Space
+
 MAX_QUESTIONS = 12
 DURATIONS = range(15, 241)  # minutes
 
@@ -35,8 +37,6 @@ class ChatSessionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A space's sessions: whoever sees the space. Network-wide ones: every signed-in
         teacher."""
-        from community.models.forum import Space
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         return self.filter(Q(space__isnull=True) | Q(space__in=Space.objects.visible_to(user)))

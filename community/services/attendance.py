@@ -14,6 +14,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from community.models import ChatSession, SessionAttendance, User
+from realtime.models import Presence
+from realtime.presence import FRESH_SECONDS
 
 # Rooms known to belong to no session (a space's room): a join costs no query after the
 # first, per process. A room never becomes a session's, so nothing needs forgetting.
@@ -87,9 +89,6 @@ def close_intervals(session: ChatSession, *, now: datetime | None = None) -> dic
     """Everyone's seconds present, closing the intervals still open: at the end for
     people still in the room, at their last sign of life for people whose process
     vanished. Run once the session has ended (by record_attendance)."""
-    from realtime.models import Presence
-    from realtime.presence import FRESH_SECONDS
-
     now = now or timezone.now()
     rows = list(SessionAttendance.objects.select_for_update().filter(session=session))
     still_open = [row for row in rows if row.present_since is not None]

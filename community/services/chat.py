@@ -14,8 +14,9 @@ from community import queries, rules
 from community.markdown import render_markdown
 from community.models import ChatMessage, ChatReaction, ChatRoom, Reaction, Space, User
 from community.models.chat import MESSAGE_MAX_LENGTH
-from community.services.moderation import log_action
-from realtime import streams
+from community.services import sessions
+from community.services.audit import log_action
+from realtime import kinds, streams
 from realtime.validation import is_whole, text_problem
 
 BURST = 5  # messages in a row before the pace applies
@@ -38,12 +39,36 @@ class Send(NamedTuple):
     reply_to: int | None = None
 
 
-class ChatRefused(Exception):
+MAX_QUESTION = 99  # a session has at most 8 questions; a number beyond this is nonsense
+
+
+class ChatRefused(kinds.Refused):
     """A message refused for a reason the live protocol names (code: too_long, ...)."""
 
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code, self.detail = code, detail
+
+def check_send_fields(frame: dict) -> tuple[dict | None, str | None]:
+    """A room's own fields of a live `send` frame, checked before it joins a batch:
+    ({"question", "reply_to"}, None), or (None, what is wrong)."""
+    question, reply_to = frame.get("question"), frame.get("reply_to")
+    if question is not None and not is_whole(question, maximum=MAX_QUESTION):
+        return None, "'question' is a question's number."
+    if reply_to is not None and not is_whole(reply_to):
+        return None, "'reply_to' is the id of a message."
+    return {"question": question, "reply_to": reply_to}, None
+
+
+def send_to_room(room_id: int, sends: list[kinds.Send]) -> list:
+    """The live layer's batch of sends to a room (realtime/writer.py): as send_messages."""
+    room = ChatRoom.objects.select_related("space", "session").filter(pk=room_id).first()
+    if room is None:
+        return [ChatRefused("not_found", "")] * len(sends)
+    return send_messages(
+        room=room,
+        sends=[
+            Send(s.actor, s.body, s.client_id, s.fields.get("question"), s.fields.get("reply_to"))
+            for s in sends
+        ],
+    )
 
 
 def room_for(space: Space) -> ChatRoom:
@@ -111,9 +136,7 @@ def _refusal(
     who the session lets chat (a session's room: loaded once per batch)."""
     if not rules.can_chat(actor, room, audience=audience):
         if room.space_id is None and room.session.mutes.filter(user=actor).exists():
-            from community.services.sessions import MUTED_NOTICE
-
-            return ChatRefused("not_allowed", MUTED_NOTICE)
+            return ChatRefused("not_allowed", sessions.MUTED_NOTICE)
         if room.space_id is None:
             return ChatRefused("not_allowed", "You can read this session's room, not send to it.")
         return ChatRefused("not_allowed", "Join this space to chat in its room.")
@@ -146,8 +169,6 @@ class _SessionClock:
     the senders it lets chat. A few queries per batch, none per send."""
 
     def __init__(self, session, now, senders=()):
-        from community.services import sessions
-
         self.state = session.state(now)
         questions = list(session.questions.all())
         if self.state == session.State.LIVE and any(

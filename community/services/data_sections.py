@@ -30,6 +30,8 @@ from community.models import (
     User,
 )
 from community.personal_data import FORMER_MEMBER, register
+from community.services.chat import refresh_logged
+from community.services.forum import announce_post
 from realtime.models import Presence, StreamEvent
 
 
@@ -200,7 +202,6 @@ def erase_posts(user: User, *, keep_shared: bool):
     mine = Post.objects.filter(author=user)
     if keep_shared:
         return {"posts kept as a former member's": mine.filter(deleted_at=None).count()}
-    from community.services.forum import announce_post
 
     now = timezone.now()
     posts = list(mine.filter(deleted_at=None).only("pk", "thread_id", "number"))
@@ -243,7 +244,6 @@ def erase_chat(user: User, *, keep_shared: bool):
     """Like posts: kept as a former member's, or emptied as if deleted. Either way the
     room's stream log is re-rendered from the messages as they are now (the name, and
     the text if it went), so a replay never serves the old words or the old name."""
-    from community.services.chat import refresh_logged
 
     messages = ChatMessage.objects.filter(author=user)
     counts = {"chat messages kept as a former member's": messages.count()}
@@ -275,7 +275,6 @@ def export_reactions(user: User):
 
 
 def erase_reactions(user: User, *, keep_shared: bool):
-    from community.services.chat import refresh_logged
 
     reacted = list(ChatMessage.objects.filter(reactions__user=user).distinct())
     counts = {

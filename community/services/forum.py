@@ -24,6 +24,7 @@ from community.models import (
     Thread,
     User,
 )
+from community.services.audit import log_action
 from community.services.notifications import notify
 from community.slugs import unique_slug
 from realtime import access, streams
@@ -307,9 +308,6 @@ def edit_post(*, actor: User, post: Post, body: str) -> Post:
     _attach(post, rendered, actor=actor)
     announce_post(post, "post.edited")
     if actor.pk != post.author_id:
-        # Imported here: moderation imports this module (announce_post).
-        from community.services.moderation import log_action
-
         log_action(actor=actor, action="edit_post", post=post, reason="Edited by a moderator")
     return post
 
@@ -330,8 +328,6 @@ def delete_post(*, actor: User, post: Post) -> Post:
         Thread.objects.filter(pk=post.thread_id).update(deleted_at=post.deleted_at)
         access.changed(streams=[f"thread:{post.thread_id}"])
     if actor.pk != post.author_id:
-        from community.services.moderation import log_action
-
         log_action(actor=actor, action="delete_post", post=post, reason="Deleted by a moderator")
     return post
 

@@ -22,6 +22,7 @@ from community.models import (
     Thread,
     User,
 )
+from community.services.audit import log_action
 from community.services.forum import announce_post
 from community.services.notifications import notify
 from realtime import access
@@ -33,33 +34,6 @@ NOTE_MAX_LENGTH = Report._meta.get_field("note").max_length
 NOTE_EXCERPT_LENGTH = 60
 
 Action = ModerationAction.Action
-
-
-def log_action(
-    *,
-    actor: User | None,
-    action: str,
-    reason: str = "",
-    space: Space | None = None,
-    thread: Thread | None = None,
-    post: Post | None = None,
-    target_user: User | None = None,
-) -> ModerationAction:
-    """Add a row to the audit log (who, what, target, reason, when). Nothing edits it."""
-    if post is not None:
-        thread = thread or post.thread
-        target_user = target_user or post.author
-    if thread is not None:
-        space = space or thread.space
-    return ModerationAction.objects.create(
-        actor=actor,
-        action=action,
-        reason=reason[:500],
-        space=space,
-        thread=thread,
-        post=post,
-        target_user=target_user,
-    )
 
 
 # --- Helpers --------------------------------------------------------------------------

@@ -21,11 +21,12 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
-from community import personal_data, rules, tasks
+from community import personal_data, rules
 from community.models import DataExport, ModerationAction, Notification, User
 from community.models.data import EXPORT_KEEP_DAYS
-from community.services.moderation import log_action
+from community.services.audit import log_action
 from community.services.notifications import notify
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def request_export(*, actor: User, user: User) -> DataExport:
             target_user=user,
             reason="Exported their data for them, at a request made outside Staffroom",
         )
-    transaction.on_commit(partial(tasks.build_export.enqueue, export.pk))
+    transaction.on_commit(partial(build_export_task.enqueue, export.pk))
     return export
 
 
@@ -144,7 +145,7 @@ def _finish(export: DataExport, name: str, size: int) -> None:
         f"for {EXPORT_KEEP_DAYS} days.",
         link=_requester_link(export),
     )
-    later = tasks.delete_export_file.using(run_after=expires_at)
+    later = delete_export_file_task.using(run_after=expires_at)
     transaction.on_commit(partial(later.enqueue, export.pk))
 
 
@@ -168,6 +169,21 @@ def delete_export_file(export_id: int) -> bool:
     export.file.delete(save=False)
     DataExport.objects.filter(pk=export_id).update(file="")
     return True
+
+
+# The background tasks (django-tasks, queued in the database, run by `manage.py db_worker`):
+# thin doors into the two functions above.
+
+
+@task()
+def build_export_task(export_id: int) -> None:
+    build_export(export_id)
+
+
+@task()
+def delete_export_file_task(export_id: int) -> None:
+    """Enqueued to run when the export expires (run_after)."""
+    delete_export_file(export_id)
 
 
 # --- Erasure ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
-from community import rules
+from community import hooks, rules
 from community.markdown import render_markdown
 from community.models import (
     ChatMessage,
@@ -31,11 +31,9 @@ from community.models import (
 from community.models.forum import Membership, Thread
 from community.models.sessions import DURATIONS, MAX_QUESTIONS, SessionSeries
 from community.services import attendance, forum
-from community.services.moderation import log_action
+from community.services.audit import log_action
 from community.services.notifications import notify
 from community.slugs import unique_slug
-from inquiry.models import RecordEntry
-from inquiry.services.record import SystemEntry, write_entries
 from realtime import streams
 
 QUESTION_MAX_LENGTH = 500
@@ -413,11 +411,10 @@ def record_attendance(session: ChatSession, now: datetime | None = None) -> int 
             for user_id in {*seconds, *answers}
             if seconds.get(user_id, 0) >= RECORDED_SECONDS or answers.get(user_id)
         )
-        write_entries(
+        hooks.record_sessions(
             [
-                SystemEntry(
+                hooks.Attended(
                     user_id=user_id,
-                    kind=RecordEntry.Kind.SESSION,
                     title=fresh.title,
                     occurred_at=fresh.began_at,
                     minutes=(seconds.get(user_id, 0) + 30) // 60,

@@ -8,10 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from community import queries, rules, services
+from community import hooks, queries, rules, services
 from community.forms import ProfileForm, SchoolForm, SchoolSearchForm
 from community.models import Post, Profile, School
-from inquiry.queries_priorities import school_priorities
 
 
 @require_GET
@@ -124,11 +123,14 @@ def school_detail(request, slug):
     school = get_object_or_404(School.objects.visible_to(request.user), slug=slug)
     members = Profile.objects.visible_to(request.user).for_cards().filter(school=school)
     page = Paginator(members.order_by("display_name", "pk"), 30).get_page(request.GET.get("page"))
-    priorities = school_priorities(school, request.user)
     return render(
         request,
         "community/school_detail.html",
-        {"school": school, "page": page, "priorities": priorities},
+        {
+            "school": school,
+            "page": page,
+            "school_sections": hooks.school_sections(school, request.user),
+        },
     )
 
 

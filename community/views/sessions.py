@@ -12,14 +12,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community import calendar, queries, rules
+from community import calendar, hooks, queries, rules
 from community.forms_sessions import RunSheetForm
 from community.models import ChatSession, SessionSeries, Space, User
 from community.services import sessions
 from community.services.forum import RateLimited
 from community.views.chat import room_page
 from community.views.common import feed_reader
-from inquiry.models import RecordEntry
 from realtime.validation import parse_id
 
 
@@ -141,9 +140,7 @@ def session_detail(request, slug):
             "muted_notice": sessions.MUTED_NOTICE,
             "prompts": prompts,
             "record_entry": (
-                RecordEntry.objects.visible_to(request.user)
-                .filter(source=sessions.record_source(session))
-                .first()
+                hooks.record_entry(request.user, sessions.record_source(session))
                 if state == ChatSession.State.ENDED
                 else None
             ),

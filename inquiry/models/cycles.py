@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from community.models import Membership
+
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 # The structured reflection (Gibbs/Rolfe-style prompts, in the teacher's own words).
@@ -27,8 +29,6 @@ class InquiryCycleQuerySet(models.QuerySet):
         not school leaders: private means private."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        from community.models import Membership
-
         V = InquiryCycle.Visibility
         seen = Q(owner=user) | Q(visibility=V.NETWORK)
         school_id = getattr(getattr(user, "profile", None), "school_id", None)

@@ -40,8 +40,14 @@
         presenceHandlers[frame.stream](frame);
       }
       else if (frame.type === "hb") {
+        // Events up to a head may still be on their way: repair only if still behind it
+        // a few seconds later (a stalled stream, not one in flight).
         Object.keys(frame.heads || {}).forEach(function (stream) {
-          if (frame.heads[stream] > (last[stream] || 0)) repair(stream);
+          var head = frame.heads[stream];
+          if (head <= (last[stream] || 0)) return;
+          window.setTimeout(function () {
+            if (head > (last[stream] || 0)) repair(stream);
+          }, 5000);
         });
       }
     };

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from community.models import ChatMessage, ChatSession, User
-from realtime.clock import RECHECK
+from community.session_clock import RECHECK
 from tests.browser.test_live_thread import open_as
 from tests.factories import make_space, make_user
 

@@ -8,13 +8,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from community import services
+from community import hooks, services
 from community.management.commands._demo_forum import seed_forum
 from community.management.commands._demo_sessions import seed_sessions
 from community.models import Phase, Post, Profile, School, Space, Subject, User
 from community.services import forum
-from inquiry.management.commands._demo_courses import seed_courses
-from inquiry.management.commands._demo_inquiry import seed_inquiry
 
 DEMO_PASSWORD = "staffroom-demo"
 
@@ -173,8 +171,7 @@ class Command(BaseCommand):
                 forum.open_school_space(school=school)
         seed_forum(staff, moderator)
         seed_sessions(staff, moderator)
-        seed_inquiry(staff)
-        seed_courses(staff)  # after the library: its units' pre-learning is the library's
+        hooks.seed_demo(staff)  # the apps built on community: inquiry's library, courses...
         self.print_logins()
 
     def account(self, username: str, name: str) -> User:
