@@ -255,9 +255,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             problem = "A client_id is printable text."
         elif not isinstance(body, str):
             problem = "A send needs a text 'body'."
-        elif problem := text_problem(body):
-            pass
-        elif kind is not None and kind.check_send is not None:
+        else:
+            problem = text_problem(body)
+        if not problem and kind is not None and kind.check_send is not None:
             fields, problem = kind.check_send(frame)
         if problem:
             await self.error(frame, "bad_request", problem)

@@ -32,6 +32,7 @@ from community.models import (
 from community.personal_data import FORMER_MEMBER, register
 from community.services.chat import refresh_logged
 from community.services.forum import announce_post
+from community.services.notifications import SETTINGS_FIELDS
 from realtime.models import Presence, StreamEvent
 
 
@@ -57,19 +58,7 @@ def export_account(user: User):
         "network_staff": user.is_staff,
         "suspended_until": user.suspended_until,
         "notification_settings": {
-            name: getattr(notification_settings, name)
-            for name in (
-                "mentions",
-                "replies",
-                "reactions",
-                "invites",
-                "sessions",
-                "inquiry",
-                "email_mentions",
-                "email_sessions",
-                "email_inquiry",
-                "digest",
-            )
+            name: getattr(notification_settings, name) for name in SETTINGS_FIELDS
         }
         if notification_settings
         else None,

@@ -54,12 +54,16 @@
     socket.onclose = function (event) {
       window.clearTimeout(stall);
       if (event.code === 4401) {
-        // Signed out (elsewhere, or by a new password): the page shows the login. Once:
-        // a page that is served but whose socket is refused must not reload for ever.
-        var at = Number(window.sessionStorage.getItem("live-signed-out") || 0);
-        if (Date.now() - at > 60000) {
-          window.sessionStorage.setItem("live-signed-out", String(Date.now()));
-          location.reload();
+        // Signed out (elsewhere, by a new password, or the account closed): stop, and say
+        // so. Not a reload: it would race the page this tab may be going to (and lose its
+        // message), and a page served with a refused socket would reload for ever.
+        var toasts = document.querySelector("[data-live-toasts]");
+        if (toasts) {
+          var note = document.createElement("a");
+          note.className = "toast";
+          note.href = "/accounts/login/?next=" + encodeURIComponent(location.pathname);
+          note.textContent = "You have been signed out: live updates have stopped. Sign in again.";
+          toasts.appendChild(note);
         }
         return;
       }
